@@ -1,0 +1,116 @@
+"""Stop a bake whose values would give a broken project.
+
+Cookiecutter has made the project folder when this runs and removes it again
+when this exits non-zero, so a bad value leaves nothing behind. The values
+arrive as JSON data, never pasted into this source.
+"""
+
+import json
+import keyword
+import re
+import sys
+import unicodedata
+
+# what the baked project imports or runs besides the standard library
+OTHER_MODULES = frozenset(
+    {
+        "blinker",
+        "click",
+        "dotenv",
+        "flask",
+        "flask_debugtoolbar",
+        "flit_core",
+        "gunicorn",
+        "itsdangerous",
+        "jinja2",
+        "markupsafe",
+        "pip",
+        "pytest",
+        "ruff",
+        "setuptools",
+        "tests",
+        "werkzeug",
+    }
+)
+# a python identifier that is also a valid distribution name
+SLUG = re.compile(r"[a-z]([a-z0-9_]*[a-z0-9])?\Z")
+PYTHON_VERSION = re.compile(r"3\.(\d+)\Z")
+OLDEST_MINOR = 9  # flask 3.1 needs python 3.9
+
+
+def check_slug(slug):
+    """Return what is wrong with `slug` as a package name, or None."""
+    if not SLUG.match(slug):
+        return (
+            f"project_slug {slug!r} is not a lowercase Python identifier: use a-z, "
+            "0-9 and _, start with a letter and end with a letter or digit, "
+            "e.g. project_slug=my_flask_app"
+        )
+    if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
+        return (
+            f"project_slug {slug!r} is a Python keyword: pick another, "
+            f"e.g. project_slug={slug}_app"
+        )
+    if slug in sys.stdlib_module_names or slug in OTHER_MODULES:
+        return (
+            f"project_slug {slug!r} would shadow the module of that name the app "
+            f"needs: pick another, e.g. project_slug={slug}_app"
+        )
+    return None
+
+
+def check_text(name, value):
+    """Return what is wrong with a free-text value, or None."""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
+            return (
+                f"{name} {value!r} contains the control character {char!r}: "
+                "type it on one line without control characters"
+            )
+    return None
+
+
+def check_python_version(version):
+    """Return what is wrong with the oldest supported Python version, or None."""
+    match = PYTHON_VERSION.match(version)
+    if match is None or int(match.group(1)) < OLDEST_MINOR:
+        return (
+            f"python_version {version!r} is not supported: Flask 3.1 needs "
+            f"Python 3.{OLDEST_MINOR} or newer, e.g. python_version=3.11"
+        )
+    return None
+
+
+def find_problem(values):
+    """Return the first problem with the template values, or None."""
+    problems = (
+        check_slug(values["project_slug"]),
+        *(
+            check_text(name, values[name])
+            for name in ("project_name", "description", "author_name", "author_email")
+        ),
+        check_python_version(values["python_version"]),
+    )
+    return next((problem for problem in problems if problem), None)
+
+
+def main():
+    values = json.loads(
+        r'''{{ {
+            "project_name": cookiecutter.project_name,
+            "project_slug": cookiecutter.project_slug,
+            "description": cookiecutter.description,
+            "author_name": cookiecutter.author_name,
+            "author_email": cookiecutter.author_email,
+            "python_version": cookiecutter.python_version,
+        } | tojson }}'''
+    )
+    problem = find_problem(values)
+    if problem is None:
+        return 0
+    print(f"error: {problem}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
