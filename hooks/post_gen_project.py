@@ -41,12 +41,15 @@ def next_steps(slug):
 
 
 def main():
+    # ''' on purpose: tojson escapes ' but not ", so """ would break
+    # fmt: off
     values = json.loads(
         r'''{{ {
             "project_slug": cookiecutter.project_slug,
             "license": cookiecutter.license,
         } | tojson }}'''
     )
+    # fmt: on
     sys.dont_write_bytecode = True  # leave no __pycache__ in the new project
     keyfile = load_keyfile(values["project_slug"])
     try:

@@ -95,6 +95,8 @@ def find_problem(values):
 
 
 def main():
+    # ''' on purpose: tojson escapes ' but not ", so """ would break
+    # fmt: off
     values = json.loads(
         r'''{{ {
             "project_name": cookiecutter.project_name,
@@ -105,6 +107,7 @@ def main():
             "python_version": cookiecutter.python_version,
         } | tojson }}'''
     )
+    # fmt: on
     problem = find_problem(values)
     if problem is None:
         return 0

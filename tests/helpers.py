@@ -1,0 +1,115 @@
+"""Helpers shared by the template tests.
+
+Keys read from .env are wrapped in Key so that a failing assertion shows a
+fingerprint, never the key itself.
+"""
+
+import hashlib
+import hmac
+import importlib.util
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+TEMPLATE_PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
+HEX_KEY = re.compile(r"[0-9a-f]{64}")
+
+
+class Key:
+    """A secret key read from a file: compared by value, shown by fingerprint."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other):
+        return isinstance(other, Key) and hmac.compare_digest(self.value, other.value)
+
+    def __hash__(self):
+        return hash(self.value)
+
+    def __repr__(self):
+        digest = hashlib.sha256(self.value.encode()).hexdigest()[:12]
+        return f"<key of {len(self.value)} chars, sha256 {digest}>"
+
+    def is_hex_256(self):
+        """Tell whether the key is 64 lowercase hex characters (256 bits)."""
+        return HEX_KEY.fullmatch(self.value) is not None
+
+    def found_in(self, text):
+        """Tell whether the key appears in `text`."""
+        return self.value in text
+
+
+def key_lines(env_file):
+    """Return the FLASK_SECRET_KEY lines of a .env file, as Key objects."""
+    lines = Path(env_file).read_text(encoding="utf-8").splitlines()
+    prefix = "FLASK_SECRET_KEY="
+    return [Key(line[len(prefix) :]) for line in lines if line.startswith(prefix)]
+
+
+def read_key(project):
+    """Return the one key in a baked project's .env."""
+    (key,) = key_lines(Path(project) / ".env")
+    return key
+
+
+def mode(path):
+    """Return the permission bits of `path`."""
+    return Path(path).stat().st_mode & 0o777
+
+
+def load_module(path, name):
+    """Import a Python file that is not on sys.path, under `name`."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(args, cwd, env=None, check=True, timeout=120):
+    """Run a command; on failure, fail with its output (which holds no key)."""
+    result = subprocess.run(
+        args,
+        cwd=cwd,
+        env=None if env is None else {**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{args} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def bin_path(name):
+    """Return the path of a console script installed beside this Python."""
+    return str(Path(sys.executable).with_name(name))
+
+
+def free_port():
+    """Return a loopback port that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_page(url, opener=None, timeout=30.0):
+    """Fetch `url` once its server answers; return (status, body)."""
+    opener = opener or urllib.request.build_opener()
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with opener.open(url, timeout=5) as response:
+                return response.status, response.read().decode()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

@@ -1,0 +1,263 @@
+import stat
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import TEMPLATE, TEMPLATE_PROJECT, key_lines, mode, read_key, run
+
+BAKED_FILES = [
+    ".env",
+    ".env.example",
+    ".flaskenv",
+    ".gitignore",
+    "LICENSE",
+    "README.md",
+    "pyproject.toml",
+    "my_flask_app/__init__.py",
+    "my_flask_app/keyfile.py",
+    "my_flask_app/pages.py",
+    "my_flask_app/templates/base.html",
+    "my_flask_app/templates/index.html",
+    "tests/conftest.py",
+    "tests/test_factory.py",
+    "tests/test_pages.py",
+]
+
+
+def baked_files(project):
+    return sorted(
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file()
+    )
+
+
+def test_bake_with_defaults(default_project):
+    """The defaults bake exactly the documented files, and no stray ones."""
+    assert default_project.name == "my_flask_app"
+    assert baked_files(default_project) == sorted(BAKED_FILES)
+
+
+@pytest.mark.parametrize(
+    ("license_name", "python_version"),
+    [
+        ("MIT", "3.9"),
+        ("BSD-3-Clause", "3.12"),
+        ("Not open source", "3.11"),
+    ],
+    ids=["mit-py39", "bsd3-py312", "closed-py311"],
+)
+def test_bake_option_matrix(bake, license_name, python_version):
+    """License and Python version reach pyproject.toml, LICENSE and ruff."""
+    result = bake(license=license_name, python_version=python_version)
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+
+    assert pyproject["project"]["requires-python"] == f">={python_version}"
+    target = "py" + python_version.replace(".", "")
+    assert pyproject["tool"]["ruff"]["target-version"] == target
+    if license_name == "Not open source":
+        assert not (project / "LICENSE").exists()
+        assert "license" not in pyproject["project"]
+    else:
+        assert pyproject["project"]["license"] == license_name
+        first_line = (project / "LICENSE").read_text().splitlines()[0]
+        assert first_line.startswith(license_name.split("-")[0])
+
+
+def test_bake_renders_every_template_variable(bake):
+    """No Jinja or cookiecutter text is left in any rendered file."""
+    result = bake(project_name="Shop Front", author_name="Ada Lovelace")
+    assert result.exit_code == 0, result.exception
+    leftovers = []
+    for name in baked_files(result.project_path):
+        if name == ".env":  # written by the hook, not rendered
+            continue
+        text = (result.project_path / name).read_text()
+        jinja = "{{" in text or "{%" in text
+        if "cookiecutter." in text or (jinja and not name.endswith(".html")):
+            leftovers.append(name)  # flask's own templates keep their jinja
+    assert leftovers == []
+    assert "Ada Lovelace" in (result.project_path / "LICENSE").read_text()
+
+
+def test_bake_copies_flask_templates_unrendered(default_project):
+    """Flask's Jinja templates arrive byte for byte as written."""
+    for name in ("base.html", "index.html"):
+        template = TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/templates" / name
+        baked = default_project / "my_flask_app/templates" / name
+        assert baked.read_bytes() == template.read_bytes()
+
+
+def test_bake_env_holds_one_strong_key(default_project):
+    """.env sets FLASK_SECRET_KEY once, to 64 lowercase hex characters."""
+    keys = key_lines(default_project / ".env")
+    assert len(keys) == 1
+    assert keys[0].is_hex_256()
+
+
+def test_bake_env_is_owner_only(default_project):
+    """.env is created with mode 0600."""
+    assert stat.S_ISREG((default_project / ".env").lstat().st_mode)
+    assert mode(default_project / ".env") == 0o600
+
+
+def test_bake_leaves_no_temporary_files(default_project):
+    """Writing the key leaves no temporary file or bytecode behind."""
+    assert not list(default_project.glob(".env.*.tmp"))
+    assert not list(default_project.rglob("__pycache__"))
+
+
+def test_bake_keys_are_unique(cookies):
+    """Many bakes give many different keys."""
+    keys = set()
+    for _ in range(20):
+        result = cookies.bake(template=str(TEMPLATE))
+        assert result.exit_code == 0, result.exception
+        keys.add(read_key(result.project_path))
+    assert len(keys) == 20
+
+
+def test_bake_key_appears_only_in_env(default_project):
+    """The key is in .env and in no other baked file; .env.example has none."""
+    key = read_key(default_project)
+    for name in baked_files(default_project):
+        if name != ".env":
+            assert not key.found_in((default_project / name).read_text()), name
+    example = (default_project / ".env.example").read_text()
+    assert "FLASK_SECRET_KEY=\n" in example
+    assert not key_lines(default_project / ".env.example")[0].value
+
+
+def test_bake_env_is_ignored_by_git(bake):
+    """`git add -A` in a baked project stages .env.example but never .env."""
+    project = bake().project_path
+    (project / ".env.local").write_text("FLASK_SECRET_KEY=local\n")
+    (project / ".env.rej").write_text("FLASK_SECRET_KEY=rejected\n")
+    run(["git", "init", "-q"], cwd=project)
+    run(["git", "add", "-A"], cwd=project)
+    staged = run(["git", "ls-files"], cwd=project).stdout.split()
+    assert ".env.example" in staged
+    assert ".flaskenv" in staged
+    private = [n for n in staged if n.startswith(".env") and n != ".env.example"]
+    assert private == []
+
+
+def test_bake_never_prints_the_key(tmp_path, cli_config):
+    """The cookiecutter command's output does not contain the key."""
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "--config-file",
+            str(cli_config),
+            "-o",
+            str(tmp_path),
+            str(TEMPLATE),
+        ],
+        cwd=tmp_path,
+    )
+    key = read_key(tmp_path / "my_flask_app")
+    assert not key.found_in(result.stdout + result.stderr)
+    assert "Created .env with a new secret key" in result.stdout
+    assert "flask run --debug" in result.stdout
+
+
+def cookiecutter_cli(config, output_dir, *args):
+    """Run the real cookiecutter command line on this template."""
+    return run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--config-file",
+            str(config),
+            "-o",
+            str(output_dir),
+            *args,
+        ],
+        cwd=output_dir,
+    )
+
+
+@pytest.mark.parametrize(
+    "again",
+    [["--no-input", "-f", str(TEMPLATE)], ["--replay", "-f", str(TEMPLATE)]],
+    ids=["overwrite", "replay"],
+)
+def test_bake_again_keeps_the_key(tmp_path, cli_config, again):
+    """Baking over an existing project keeps its key and says so."""
+    cookiecutter_cli(cli_config, tmp_path, "--no-input", str(TEMPLATE))
+    project = tmp_path / "my_flask_app"
+    key = read_key(project)
+
+    result = cookiecutter_cli(cli_config, tmp_path, *again)
+
+    assert read_key(project) == key
+    assert mode(project / ".env") == 0o600
+    assert "Kept the secret key already in .env" in result.stdout
+
+
+def test_bake_again_adds_a_key_to_an_env_without_one(tmp_path, cli_config):
+    """An existing .env without a key keeps its lines and gains a key."""
+    cookiecutter_cli(cli_config, tmp_path, "--no-input", str(TEMPLATE))
+    env_file = tmp_path / "my_flask_app/.env"
+    env_file.write_text("# mine\nDATABASE_URL=sqlite:///app.db")
+    env_file.chmod(0o644)
+
+    cookiecutter_cli(cli_config, tmp_path, "--no-input", "-f", str(TEMPLATE))
+
+    lines = env_file.read_text().splitlines()
+    assert lines[:2] == ["# mine", "DATABASE_URL=sqlite:///app.db"]
+    assert key_lines(env_file)[0].is_hex_256()
+    assert mode(env_file) == 0o600
+
+
+def test_bake_again_makes_a_readable_env_private(tmp_path, cli_config):
+    """A key file that others could read is made owner-only, key unchanged."""
+    cookiecutter_cli(cli_config, tmp_path, "--no-input", str(TEMPLATE))
+    project = tmp_path / "my_flask_app"
+    key = read_key(project)
+    (project / ".env").chmod(0o644)
+
+    cookiecutter_cli(cli_config, tmp_path, "--no-input", "-f", str(TEMPLATE))
+
+    assert read_key(project) == key
+    assert mode(project / ".env") == 0o600
+
+
+def test_bake_fails_cleanly_when_env_cannot_be_written(tmp_path, cli_config):
+    """An unusable .env stops the bake with one line, and the project stays."""
+    cookiecutter_cli(cli_config, tmp_path, "--no-input", str(TEMPLATE))
+    project = tmp_path / "my_flask_app"
+    (project / ".env").unlink()
+    (project / ".env").mkdir()
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--config-file",
+            str(cli_config),
+            "-o",
+            str(tmp_path),
+            "--no-input",
+            "-f",
+            str(TEMPLATE),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+
+    assert result.returncode != 0
+    assert "error: cannot write a key to .env: Is a directory" in result.stderr
+    assert (project / "pyproject.toml").exists()
+    assert Path(project / ".env").is_dir()
