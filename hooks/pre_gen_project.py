@@ -11,7 +11,8 @@ import re
 import sys
 import unicodedata
 
-# what the baked project imports or runs besides the standard library
+# what the baked project imports or runs besides the standard library, and
+# python's own test package, which sys.stdlib_module_names leaves out
 OTHER_MODULES = frozenset(
     {
         "blinker",
@@ -28,6 +29,7 @@ OTHER_MODULES = frozenset(
         "pytest",
         "ruff",
         "setuptools",
+        "test",
         "tests",
         "werkzeug",
     }

@@ -1,0 +1,134 @@
+import subprocess
+import sys
+import tomllib
+
+import pytest
+from cookiecutter.exceptions import FailedHookException
+
+from tests.helpers import TEMPLATE, run
+
+
+def smoke_test(project, slug):
+    """Import the baked app in a fresh Python and fetch its page."""
+    code = (
+        f"from {slug} import create_app\n"
+        "app = create_app({'SECRET_KEY': 'k' * 64})\n"
+        "page = app.test_client().get('/')\n"
+        "assert page.status_code == 200, page.status_code\n"
+        "print(page.get_data(as_text=True))\n"
+    )
+    return run([sys.executable, "-c", code], cwd=project).stdout
+
+
+@pytest.mark.parametrize(
+    ("project_name", "slug"),
+    [
+        ('Bob\'s "Quoted" App', "bob_s_quoted_app"),
+        ("Café Crème ✨ 🚀", "cafe_creme"),
+        ("  spaced   out  ", "spaced_out"),
+        ("2048 Game", "app_2048_game"),
+        ("../../etc/passwd", "etc_passwd"),
+        ("!!!", "flask_app"),
+        ("back\\slash", "back_slash"),
+        ("<script>alert(1)</script>", "script_alert_1_script"),
+    ],
+    ids=[
+        "quotes",
+        "unicode",
+        "spaces",
+        "leading-digit",
+        "path",
+        "punctuation-only",
+        "backslash",
+        "html",
+    ],
+)
+def test_bake_odd_project_names(bake, project_name, slug):
+    """Odd project names bake a working project with a valid slug."""
+    result = bake(
+        project_name=project_name, description=project_name, author_name=project_name
+    )
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    assert project.name == slug
+    assert project.parent.name.startswith("bake")
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["description"] == project_name
+    assert pyproject["project"]["authors"][0]["name"] == project_name
+    page = smoke_test(project, slug)
+    assert "<script>" not in page
+    assert f"<h1>{project_name}</h1>" in page or "&" in project_name + page
+
+
+@pytest.mark.parametrize(
+    ("extra_context", "message"),
+    [
+        ({"project_name": "Class"}, "project_slug 'class' is a Python keyword"),
+        ({"project_name": "Test"}, "project_slug 'test' would shadow"),
+        ({"project_slug": "secrets"}, "project_slug 'secrets' would shadow"),
+        ({"project_slug": "flask"}, "project_slug 'flask' would shadow"),
+        ({"project_slug": "tests"}, "project_slug 'tests' would shadow"),
+        ({"project_slug": "My-App"}, "'My-App' is not a lowercase Python identifier"),
+        ({"project_slug": "1app"}, "'1app' is not a lowercase Python identifier"),
+        ({"project_slug": "app_"}, "'app_' is not a lowercase Python identifier"),
+        ({"project_slug": "../evil"}, "'../evil' is not a lowercase Python identifier"),
+        ({"project_name": "Line\nBreak"}, "project_name 'Line\\nBreak' contains"),
+        ({"author_email": "a@b.c\x1b"}, "author_email 'a@b.c\\x1b' contains"),
+        ({"python_version": "3.8"}, "python_version '3.8' is not supported"),
+        ({"python_version": "three"}, "python_version 'three' is not supported"),
+    ],
+    ids=[
+        "keyword",
+        "stdlib-test",
+        "stdlib-secrets",
+        "flask",
+        "tests",
+        "dash",
+        "leading-digit",
+        "trailing-underscore",
+        "path",
+        "newline",
+        "escape",
+        "old-python",
+        "not-a-version",
+    ],
+)
+def test_bake_rejects_bad_values(tmp_path, cli_config, extra_context, message):
+    """A bad value stops the real command with one line and leaves nothing."""
+    output = tmp_path / "work/out"
+    output.mkdir(parents=True)
+    values = [f"{name}={value}" for name, value in extra_context.items()]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "--config-file",
+            str(cli_config),
+            "-o",
+            str(output),
+            str(TEMPLATE),
+            *values,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+
+    assert result.returncode != 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and message in lines[0]
+    assert "Traceback" not in result.stderr
+    assert list(output.iterdir()) == []
+    assert [path.name for path in output.parent.iterdir()] == ["out"]
+
+
+def test_bake_reports_a_failed_hook(bake, capfd):
+    """pytest-cookies sees a rejected value as a failed hook, exit code -1."""
+    result = bake(project_slug="class")
+    assert result.exit_code == -1
+    assert isinstance(result.exception, FailedHookException)
+    assert "is a Python keyword" in capfd.readouterr().err
