@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from tests.helpers import TEMPLATE
+from tests.helpers import TEMPLATE, environment
 
 
 @pytest.fixture(scope="session")
@@ -39,11 +39,14 @@ def cli_config(tmp_path):
 
 @contextlib.contextmanager
 def serving(args, cwd, env=None):
-    """Run a server process for the length of a with block, then stop it."""
+    """Run a server process for the length of a with block, then stop it.
+
+    What it printed is in the process's `output` attribute afterwards.
+    """
     process = subprocess.Popen(
         args,
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env=environment(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -58,6 +61,8 @@ def serving(args, cwd, env=None):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        with process.stdout:
+            process.output = process.stdout.read()
 
 
 @pytest.fixture

@@ -72,12 +72,27 @@ def load_module(path, name):
     return module
 
 
+def environment(changes=None):
+    """Return a copy of os.environ with `changes`; a None value unsets.
+
+    The copy leaves out this test run's own pytest and xdist variables, so that
+    a baked project's pytest starts as it would for its user.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    for name, value in (changes or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
 def run(args, cwd, env=None, check=True, timeout=120):
     """Run a command; on failure, fail with its output (which holds no key)."""
     result = subprocess.run(
         args,
         cwd=cwd,
-        env=None if env is None else {**os.environ, **env},
+        env=environment(env),
         capture_output=True,
         text=True,
         timeout=timeout,

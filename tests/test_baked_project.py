@@ -1,0 +1,139 @@
+import re
+import secrets
+import shlex
+import sys
+import urllib.request
+from http.cookiejar import CookieJar
+
+import pytest
+
+from tests.helpers import TEMPLATE, bin_path, free_port, read_key, run, wait_for_page
+
+README = TEMPLATE / "README.md"
+
+
+@pytest.mark.parametrize("python_version", ["3.11", "3.9"], ids=["py311", "py39"])
+def test_bake_project_checks_pass(bake, python_version):
+    """The baked project's own pytest, ruff check and ruff format pass."""
+    project = bake(python_version=python_version).project_path
+    tests = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project
+    )
+    assert re.search(r"\b9 passed\b", tests.stdout), tests.stdout
+    run([bin_path("ruff"), "check", "--no-cache", "."], cwd=project)
+    run([bin_path("ruff"), "format", "--check", "--no-cache", "."], cwd=project)
+
+
+def test_bake_flask_run_debug_shows_page_and_toolbar(default_project, serve):
+    """`flask run --debug` serves the page with the toolbar and a working session."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(CookieJar())
+    )
+    args = [bin_path("flask"), "run", "--debug", "--port", str(port)]
+    with serve(args, cwd=default_project) as server:
+        status, first = wait_for_page(url, opener)
+        _, second = wait_for_page(url, opener)
+    output = server.output
+
+    assert status == 200
+    assert "the secret key is necessary to run the debug toolbar" in first
+    assert '<strong id="visits">1</strong>' in first
+    assert '<strong id="visits">2</strong>' in second
+    assert 'id="flDebug"' in first  # the toolbar
+    assert "Debug mode: on" in output
+    key = read_key(default_project)
+    assert not key.found_in(first + second + output)
+
+
+def test_bake_missing_key_gives_one_clear_error(bake):
+    """Without a key the flask command says how to make one, with no traceback."""
+    project = bake().project_path
+    (project / ".env").unlink()
+    result = run([bin_path("flask"), "routes"], cwd=project, check=False)
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: FLASK_SECRET_KEY is not set. Create a key in .env with "
+        "'python -m my_flask_app.keyfile' in the project root, or set "
+        "FLASK_SECRET_KEY in the environment."
+    ]
+
+    made = run([sys.executable, "-m", "my_flask_app.keyfile"], cwd=project)
+    assert (
+        made.stdout == "Created .env with a new secret key (owner-only, gitignored).\n"
+    )
+    assert read_key(project).is_hex_256()
+    assert run([bin_path("flask"), "routes"], cwd=project).returncode == 0
+
+
+def test_bake_gunicorn_finds_the_key_in_dotenv(default_project, serve):
+    """gunicorn, which does not read .env, still gets the key through create_app."""
+    port = free_port()
+    args = [
+        bin_path("gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "my_flask_app:create_app()",
+    ]
+    with serve(args, cwd=default_project, env={"FLASK_SECRET_KEY": None}) as server:
+        status, page = wait_for_page(f"http://127.0.0.1:{port}/")
+    assert status == 200, server.output
+    assert "the secret key is necessary" in page
+    assert 'id="flDebug"' not in page
+
+
+def test_bake_production_install_runs_without_toolbar(default_project, tmp_path, serve):
+    """`pip install .` leaves the toolbar out, and the app serves under gunicorn."""
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    python = venv / "bin/python"
+    run(
+        [str(python), "-m", "pip", "install", "-q", str(default_project)],
+        cwd=tmp_path,
+        timeout=300,
+    )
+    missing = run(
+        [str(python), "-c", "import flask_debugtoolbar"], cwd=tmp_path, check=False
+    )
+    assert "No module named 'flask_debugtoolbar'" in missing.stderr
+
+    port = free_port()
+    args = [
+        str(venv / "bin/gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "my_flask_app:create_app()",
+    ]
+    env = {"FLASK_SECRET_KEY": secrets.token_hex(32)}
+    with serve(args, cwd=tmp_path, env=env):  # outside the project: the wheel
+        status, page = wait_for_page(f"http://127.0.0.1:{port}/")
+    assert status == 200
+    assert '<strong id="visits">1</strong>' in page
+
+
+def readme_commands():
+    """Return the first two commands of the README's first code block."""
+    text = README.read_text()
+    block = re.search(r"```(?:bash|sh)\n(.*?)```", text, re.S).group(1)
+    return [line for line in block.splitlines() if line and not line.startswith("#")]
+
+
+def test_bake_readme_bake_command(tmp_path):
+    """The README's bake command works (with this checkout as the template)."""
+    bake_command, _ = readme_commands()
+    assert "gh:org/flask-secret-template" in bake_command
+    local = bake_command.replace(
+        "gh:org/flask-secret-template", shlex.quote(str(TEMPLATE))
+    )
+    run(["bash", "-c", local], cwd=tmp_path, env={"HOME": str(tmp_path)})
+    assert read_key(tmp_path / "my_flask_app").is_hex_256()
+
+
+def test_bake_readme_test_command_is_what_ci_runs():
+    """.ci/run runs exactly the README's test command."""
+    _, test_command = readme_commands()
+    ci_script = (TEMPLATE / ".ci/run").read_text()
+    assert test_command in ci_script.splitlines()
+    assert "pytest" in test_command

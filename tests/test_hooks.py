@@ -1,0 +1,221 @@
+"""The hook functions and the baked keyfile module, called directly."""
+
+import os
+import stat
+
+import pytest
+
+from tests.helpers import TEMPLATE, TEMPLATE_PROJECT, Key, key_lines, load_module, mode
+
+pre_gen = load_module(TEMPLATE / "hooks/pre_gen_project.py", "pre_gen_project")
+post_gen = load_module(TEMPLATE / "hooks/post_gen_project.py", "post_gen_project")
+keyfile = post_gen.load_keyfile(TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}")
+
+GOOD_VALUES = {
+    "project_name": "My Flask App",
+    "project_slug": "my_flask_app",
+    "description": "An app.",
+    "author_name": "Ada",
+    "author_email": "ada@example.com",
+    "python_version": "3.11",
+}
+
+
+@pytest.mark.parametrize("slug", ["my_flask_app", "app2", "a", "shop_front_v2"])
+def test_check_slug_accepts(slug):
+    assert pre_gen.check_slug(slug) is None
+
+
+@pytest.mark.parametrize(
+    ("slug", "rule"),
+    [
+        ("", "not a lowercase Python identifier"),
+        ("MyApp", "not a lowercase Python identifier"),
+        ("my-app", "not a lowercase Python identifier"),
+        ("_private", "not a lowercase Python identifier"),
+        ("café", "not a lowercase Python identifier"),
+        ("a b", "not a lowercase Python identifier"),
+        ("import", "is a Python keyword"),
+        ("match", "is a Python keyword"),
+        ("json", "would shadow"),
+        ("secrets", "would shadow"),
+        ("test", "would shadow"),
+        ("flask_debugtoolbar", "would shadow"),
+        ("dotenv", "would shadow"),
+    ],
+)
+def test_check_slug_rejects(slug, rule):
+    problem = pre_gen.check_slug(slug)
+    assert rule in problem
+    assert repr(slug) in problem
+    assert "\n" not in problem
+
+
+def test_check_text():
+    assert pre_gen.check_text("project_name", "Café ✨ \"quoted\" 'x' \\") is None
+    assert "'\\t'" in pre_gen.check_text("author_name", "tab\there")
+    assert "'\\u2028'" in pre_gen.check_text("description", "line\u2028separator")
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.11", "3.14", "3.20"])
+def test_check_python_version_accepts(version):
+    assert pre_gen.check_python_version(version) is None
+
+
+@pytest.mark.parametrize("version", ["3.8", "2.7", "3", "3.11.2", "py311", ""])
+def test_check_python_version_rejects(version):
+    assert "Flask 3.1 needs Python 3.9 or newer" in pre_gen.check_python_version(
+        version
+    )
+
+
+def test_find_problem_reports_the_first_only():
+    assert pre_gen.find_problem(GOOD_VALUES) is None
+    bad = {**GOOD_VALUES, "project_slug": "class", "python_version": "2.7"}
+    assert "keyword" in pre_gen.find_problem(bad)
+
+
+def test_next_steps():
+    steps = post_gen.next_steps("shop").splitlines()
+    assert steps[1] == "  cd shop"
+    assert steps[-1] == "  flask run --debug"
+
+
+@pytest.mark.parametrize(
+    ("license_name", "kept"), [("MIT", True), ("Not open source", False)]
+)
+def test_remove_license(tmp_path, monkeypatch, license_name, kept):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "LICENSE").write_text("text")
+    post_gen.remove_license(license_name)
+    assert (tmp_path / "LICENSE").exists() is kept
+
+
+def test_keyfile_loads_without_flask():
+    """The hook's copy of keyfile imports nothing outside the standard library."""
+    source = (TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/keyfile.py").read_text()
+    imports = {
+        line.split()[1]
+        for line in source.splitlines()
+        if line.startswith(("import ", "from "))
+    }
+    assert imports <= {"os", "re", "secrets", "sys", "tempfile", "pathlib"}
+
+
+def test_new_keys_are_strong_and_distinct():
+    keys = {Key(keyfile.new_key()) for _ in range(1000)}
+    assert len(keys) == 1000
+    assert all(key.is_hex_256() for key in keys)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("FLASK_SECRET_KEY=abc\n", True),
+        ("export FLASK_SECRET_KEY = 'abc'\n", True),
+        ('OTHER=1\nFLASK_SECRET_KEY="x"', True),
+        ("FLASK_SECRET_KEY=\n", False),
+        ("FLASK_SECRET_KEY=''\n", False),
+        ("# FLASK_SECRET_KEY=abc\n", False),
+        ("MY_FLASK_SECRET_KEY=abc\n", False),
+        ("", False),
+    ],
+)
+def test_has_key(text, expected):
+    assert keyfile.has_key(text) is expected
+
+
+def test_ensure_key_creates_an_owner_only_file(tmp_path):
+    env_file = tmp_path / ".env"
+    old_umask = os.umask(0)  # the mode must not depend on a kind umask
+    try:
+        assert keyfile.ensure_key(env_file) == "created"
+    finally:
+        os.umask(old_umask)
+    assert mode(env_file) == 0o600
+    assert key_lines(env_file)[0].is_hex_256()
+    assert env_file.read_text().startswith("# Private settings")
+
+
+def test_ensure_key_file_is_private_before_the_key_is_written(tmp_path, monkeypatch):
+    """The file is 0600 at the moment the key is flushed to disk."""
+    env_file = tmp_path / ".env"
+    modes = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        modes.append(stat.S_IMODE(os.fstat(fd).st_mode))
+        real_fsync(fd)
+
+    monkeypatch.setattr(keyfile.os, "fsync", fsync)
+    keyfile.ensure_key(env_file)
+    assert modes == [0o600]
+
+
+def test_ensure_key_never_replaces_a_key(tmp_path):
+    env_file = tmp_path / ".env"
+    keyfile.ensure_key(env_file)
+    before = env_file.read_bytes()
+    assert keyfile.ensure_key(env_file) == "kept"
+    assert env_file.read_bytes() == before
+
+
+def test_ensure_key_adds_a_key_and_keeps_other_lines(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("A=1\n# note\nB=2")
+    env_file.chmod(0o664)
+    assert keyfile.ensure_key(env_file) == "added"
+    assert env_file.read_text().splitlines()[:3] == ["A=1", "# note", "B=2"]
+    assert key_lines(env_file)[0].is_hex_256()
+    assert mode(env_file) == 0o600
+    assert [path.name for path in tmp_path.iterdir()] == [".env"]
+
+
+def test_ensure_key_failure_leaves_no_file(tmp_path, monkeypatch):
+    """A write that fails half way leaves neither .env nor a temporary file."""
+
+    def fail(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(keyfile.os, "fsync", fail)
+    with pytest.raises(keyfile.KeyFileError, match="No space left on device"):
+        keyfile.ensure_key(tmp_path / ".env")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ensure_key_failure_keeps_the_old_file(tmp_path, monkeypatch):
+    """A failed rewrite leaves the existing .env as it was, and no temp file."""
+    env_file = tmp_path / ".env"
+    env_file.write_text("A=1\n")
+
+    def fail(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(keyfile.os, "fsync", fail)
+    with pytest.raises(keyfile.KeyFileError):
+        keyfile.ensure_key(env_file)
+    assert env_file.read_text() == "A=1\n"
+    assert [path.name for path in tmp_path.iterdir()] == [".env"]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda path: path.mkdir(), "cannot write a key to"),
+        (lambda path: path.write_bytes(b"\xff\xfe"), "is not UTF-8 text"),
+        (lambda path: path.symlink_to(path.parent / "missing"), "File exists"),
+    ],
+    ids=["directory", "binary", "dangling-symlink"],
+)
+def test_ensure_key_errors_are_one_line(tmp_path, make, message):
+    env_file = tmp_path / ".env"
+    make(env_file)
+    with pytest.raises(keyfile.KeyFileError) as error:
+        keyfile.ensure_key(env_file)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_describe():
+    assert keyfile.describe("kept", ".env") == "Kept the secret key already in .env."
