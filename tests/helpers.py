@@ -34,8 +34,11 @@ class Key:
         return hash(self.value)
 
     def __repr__(self):
-        digest = hashlib.sha256(self.value.encode()).hexdigest()[:12]
-        return f"<key of {len(self.value)} chars, sha256 {digest}>"
+        return f"<key of {len(self.value)} chars, sha256 {self.fingerprint()[:12]}>"
+
+    def fingerprint(self):
+        """Return the SHA-256 of the key: tells keys apart without showing them."""
+        return hashlib.sha256(self.value.encode()).hexdigest()
 
     def is_hex_256(self):
         """Tell whether the key is 64 lowercase hex characters (256 bits)."""

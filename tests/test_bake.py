@@ -147,8 +147,10 @@ def test_bake_env_is_ignored_by_git(bake):
     assert private == []
 
 
-def test_bake_never_prints_the_key(tmp_path, cli_config):
-    """The cookiecutter command's output does not contain the key."""
+def test_bake_never_prints_or_renders_the_key(tmp_path, cli_config):
+    """The key is not in the command's output, nor in the hooks Jinja rendered."""
+    temp = tmp_path / "temp"  # cookiecutter leaves rendered hooks here
+    temp.mkdir()
     result = run(
         [
             sys.executable,
@@ -162,11 +164,15 @@ def test_bake_never_prints_the_key(tmp_path, cli_config):
             str(TEMPLATE),
         ],
         cwd=tmp_path,
+        env={"TMPDIR": str(temp)},
     )
     key = read_key(tmp_path / "my_flask_app")
     assert not key.found_in(result.stdout + result.stderr)
     assert "Created .env with a new secret key" in result.stdout
     assert "flask run --debug" in result.stdout
+    rendered = [path for path in temp.rglob("*") if path.is_file()]
+    assert rendered  # the check below looked at something
+    assert not [path for path in rendered if key.found_in(path.read_text())]
 
 
 def cookiecutter_cli(config, output_dir, *args):
@@ -192,16 +198,19 @@ def cookiecutter_cli(config, output_dir, *args):
     ids=["overwrite", "replay"],
 )
 def test_bake_again_keeps_the_key(tmp_path, cli_config, again):
-    """Baking over an existing project keeps its key and says so."""
+    """Baking over an existing project keeps its key and the user's own files."""
     cookiecutter_cli(cli_config, tmp_path, "--no-input", str(TEMPLATE))
     project = tmp_path / "my_flask_app"
     key = read_key(project)
+    own_template = project / "my_flask_app/templates/about.html"
+    own_template.write_text("{% extends 'base.html' %}")
 
     result = cookiecutter_cli(cli_config, tmp_path, *again)
 
     assert read_key(project) == key
     assert mode(project / ".env") == 0o600
     assert "Kept the secret key already in .env" in result.stdout
+    assert own_template.read_text() == "{% extends 'base.html' %}"
 
 
 def test_bake_again_adds_a_key_to_an_env_without_one(tmp_path, cli_config):

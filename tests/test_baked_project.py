@@ -12,10 +12,16 @@ from tests.helpers import TEMPLATE, bin_path, free_port, read_key, run, wait_for
 README = TEMPLATE / "README.md"
 
 
-@pytest.mark.parametrize("python_version", ["3.11", "3.9"], ids=["py311", "py39"])
-def test_bake_project_checks_pass(bake, python_version):
+@pytest.mark.parametrize(
+    ("python_version", "fresh_clone"),
+    [("3.11", False), ("3.9", True)],
+    ids=["py311", "py39-without-env"],
+)
+def test_bake_project_checks_pass(bake, python_version, fresh_clone):
     """The baked project's own pytest, ruff check and ruff format pass."""
     project = bake(python_version=python_version).project_path
+    if fresh_clone:  # as in the project's CI: .env is never committed
+        (project / ".env").unlink()
     tests = run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project
     )
@@ -68,20 +74,53 @@ def test_bake_missing_key_gives_one_clear_error(bake):
     assert run([bin_path("flask"), "routes"], cwd=project).returncode == 0
 
 
-def test_bake_gunicorn_finds_the_key_in_dotenv(default_project, serve):
-    """gunicorn, which does not read .env, still gets the key through create_app."""
-    port = free_port()
-    args = [
+def test_bake_same_key_under_flask_gunicorn_and_python(default_project, serve):
+    """flask run, gunicorn and plain Python in the project root share the .env key.
+
+    gunicorn does not read .env itself: a session cookie signed under
+    `flask run` and accepted by gunicorn proves that create_app found the key.
+    """
+    key = read_key(default_project)
+    code = (
+        "import hashlib\n"
+        "from my_flask_app import create_app\n"
+        "print(hashlib.sha256(create_app().secret_key.encode()).hexdigest())\n"
+    )
+    found = run(
+        [sys.executable, "-c", code],
+        cwd=default_project,
+        env={"FLASK_SECRET_KEY": None},
+    )
+    assert found.stdout.strip() == key.fingerprint()
+
+    flask_port, gunicorn_port = free_port(), free_port()
+    flask = [bin_path("flask"), "run", "--port", str(flask_port)]
+    gunicorn = [
         bin_path("gunicorn"),
         "--bind",
-        f"127.0.0.1:{port}",
+        f"127.0.0.1:{gunicorn_port}",
+        "--workers",
+        "2",
         "my_flask_app:create_app()",
     ]
-    with serve(args, cwd=default_project, env={"FLASK_SECRET_KEY": None}) as server:
-        status, page = wait_for_page(f"http://127.0.0.1:{port}/")
+    # one cookie jar: cookies are shared across ports of one host
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(CookieJar())
+    )
+    no_key = {"FLASK_SECRET_KEY": None}
+    with (
+        serve(flask, cwd=default_project, env=no_key),
+        serve(gunicorn, cwd=default_project, env=no_key) as server,
+    ):
+        _, first = wait_for_page(f"http://127.0.0.1:{flask_port}/", opener)
+        status, second = wait_for_page(f"http://127.0.0.1:{gunicorn_port}/", opener)
+        _, third = wait_for_page(f"http://127.0.0.1:{flask_port}/", opener)
+
     assert status == 200, server.output
-    assert "the secret key is necessary" in page
-    assert 'id="flDebug"' not in page
+    assert '<strong id="visits">1</strong>' in first
+    assert '<strong id="visits">2</strong>' in second
+    assert '<strong id="visits">3</strong>' in third
+    assert 'id="flDebug"' not in second
 
 
 def test_bake_production_install_runs_without_toolbar(default_project, tmp_path, serve):
