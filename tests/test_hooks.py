@@ -127,29 +127,37 @@ def test_has_key(text, expected):
 
 def test_ensure_key_creates_an_owner_only_file(tmp_path):
     env_file = tmp_path / ".env"
-    old_umask = os.umask(0)  # the mode must not depend on a kind umask
-    try:
-        assert keyfile.ensure_key(env_file) == "created"
-    finally:
-        os.umask(old_umask)
+    assert keyfile.ensure_key(env_file) == "created"
     assert mode(env_file) == 0o600
     assert key_lines(env_file)[0].is_hex_256()
     assert env_file.read_text().startswith("# Private settings")
 
 
-def test_ensure_key_file_is_private_before_the_key_is_written(tmp_path, monkeypatch):
-    """The file is 0600 at the moment the key is flushed to disk."""
+@pytest.mark.parametrize("existing", [None, "A=1\n"], ids=["created", "added"])
+def test_ensure_key_file_is_private_from_its_first_moment(
+    tmp_path, monkeypatch, existing
+):
+    """Every file ensure_key opens is owner-only the moment it exists."""
     env_file = tmp_path / ".env"
+    if existing is not None:
+        env_file.write_text(existing)
     modes = []
-    real_fsync = os.fsync
+    real_open = os.open
 
-    def fsync(fd):
-        modes.append(stat.S_IMODE(os.fstat(fd).st_mode))
-        real_fsync(fd)
+    def spying_open(path, flags, *args, **kwargs):
+        fd = real_open(path, flags, *args, **kwargs)
+        if flags & os.O_CREAT:
+            modes.append(stat.S_IMODE(os.fstat(fd).st_mode))
+        return fd
 
-    monkeypatch.setattr(keyfile.os, "fsync", fsync)
-    keyfile.ensure_key(env_file)
+    monkeypatch.setattr(os, "open", spying_open)
+    old_umask = os.umask(0)  # a kind umask must not be what makes it private
+    try:
+        keyfile.ensure_key(env_file)
+    finally:
+        os.umask(old_umask)
     assert modes == [0o600]
+    assert mode(env_file) == 0o600
 
 
 def test_ensure_key_never_replaces_a_key(tmp_path):
