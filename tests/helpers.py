@@ -107,6 +107,17 @@ def run(args, cwd, env=None, check=True, timeout=120):
     return result
 
 
+def cookiecutter_cli(config, output_dir, *args, check=True, env=None):
+    """Run the real cookiecutter command line with a config file of the test's."""
+    command = [sys.executable, "-m", "cookiecutter", "--config-file", str(config)]
+    return run(
+        [*command, "-o", str(output_dir), *args],
+        cwd=output_dir,
+        env=env,
+        check=check,
+    )
+
+
 def bin_path(name):
     """Return the path of a console script installed beside this Python."""
     return str(Path(sys.executable).with_name(name))

@@ -1,12 +1,18 @@
 import stat
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import TEMPLATE, TEMPLATE_PROJECT, key_lines, mode, read_key, run
+from tests.helpers import (
+    TEMPLATE,
+    TEMPLATE_PROJECT,
+    cookiecutter_cli,
+    key_lines,
+    mode,
+    read_key,
+    run,
+)
 
 BAKED_FILES = [
     ".env",
@@ -151,20 +157,8 @@ def test_bake_never_prints_or_renders_the_key(tmp_path, cli_config):
     """The key is not in the command's output, nor in the hooks Jinja rendered."""
     temp = tmp_path / "temp"  # cookiecutter leaves rendered hooks here
     temp.mkdir()
-    result = run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--no-input",
-            "--config-file",
-            str(cli_config),
-            "-o",
-            str(tmp_path),
-            str(TEMPLATE),
-        ],
-        cwd=tmp_path,
-        env={"TMPDIR": str(temp)},
+    result = cookiecutter_cli(
+        cli_config, tmp_path, "--no-input", str(TEMPLATE), env={"TMPDIR": str(temp)}
     )
     key = read_key(tmp_path / "my_flask_app")
     assert not key.found_in(result.stdout + result.stderr)
@@ -173,23 +167,6 @@ def test_bake_never_prints_or_renders_the_key(tmp_path, cli_config):
     rendered = [path for path in temp.rglob("*") if path.is_file()]
     assert rendered  # the check below looked at something
     assert not [path for path in rendered if key.found_in(path.read_text())]
-
-
-def cookiecutter_cli(config, output_dir, *args):
-    """Run the real cookiecutter command line on this template."""
-    return run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--config-file",
-            str(config),
-            "-o",
-            str(output_dir),
-            *args,
-        ],
-        cwd=output_dir,
-    )
 
 
 @pytest.mark.parametrize(
@@ -248,22 +225,8 @@ def test_bake_fails_cleanly_when_env_cannot_be_written(tmp_path, cli_config):
     (project / ".env").unlink()
     (project / ".env").mkdir()
 
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--config-file",
-            str(cli_config),
-            "-o",
-            str(tmp_path),
-            "--no-input",
-            "-f",
-            str(TEMPLATE),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
+    result = cookiecutter_cli(
+        cli_config, tmp_path, "--no-input", "-f", str(TEMPLATE), check=False
     )
 
     assert result.returncode != 0

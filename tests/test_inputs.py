@@ -1,4 +1,3 @@
-import subprocess
 import sys
 import tomllib
 
@@ -6,7 +5,7 @@ import pytest
 from cookiecutter.exceptions import FailedHookException
 from markupsafe import escape
 
-from tests.helpers import TEMPLATE, run
+from tests.helpers import TEMPLATE, cookiecutter_cli, run
 
 
 def smoke_test(project, slug):
@@ -100,22 +99,8 @@ def test_bake_rejects_bad_values(tmp_path, cli_config, extra_context, message):
     output = tmp_path / "work/out"
     output.mkdir(parents=True)
     values = [f"{name}={value}" for name, value in extra_context.items()]
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--no-input",
-            "--config-file",
-            str(cli_config),
-            "-o",
-            str(output),
-            str(TEMPLATE),
-            *values,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
+    result = cookiecutter_cli(
+        cli_config, output, "--no-input", str(TEMPLATE), *values, check=False
     )
 
     assert result.returncode != 0
