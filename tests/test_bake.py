@@ -1,6 +1,6 @@
+import re
 import stat
 import tomllib
-from pathlib import Path
 
 import pytest
 
@@ -139,6 +139,18 @@ def test_bake_key_appears_only_in_env(default_project):
     assert not key_lines(default_project / ".env.example")[0].value
 
 
+def test_bake_env_example_documents_every_variable(default_project):
+    """Each FLASK_* variable the baked code or docs name is in .env.example."""
+    example = (default_project / ".env.example").read_text()
+    named = set()
+    for name in baked_files(default_project):
+        if name not in (".env", ".env.example", ".flaskenv"):
+            text = (default_project / name).read_text()
+            named.update(re.findall(r"\bFLASK_[A-Z_]+\b", text))
+    assert "FLASK_SECRET_KEY" in named
+    assert sorted(v for v in named if v not in example) == []
+
+
 def test_bake_env_is_ignored_by_git(bake):
     """`git add -A` in a baked project stages .env.example but never .env."""
     project = bake().project_path
@@ -230,6 +242,8 @@ def test_bake_fails_cleanly_when_env_cannot_be_written(tmp_path, cli_config):
     )
 
     assert result.returncode != 0
-    assert "error: cannot write a key to .env: Is a directory" in result.stderr
+    assert result.stderr.splitlines() == [
+        "error: cannot write a key to .env: Is a directory"
+    ]
     assert (project / "pyproject.toml").exists()
-    assert Path(project / ".env").is_dir()
+    assert (project / ".env").is_dir()
