@@ -48,7 +48,7 @@ def check_slug(slug):
             "0-9 and _, start with a letter and end with a letter or digit, "
             "e.g. project_slug=my_flask_app"
         )
-    if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
+    if keyword.iskeyword(slug):
         return (
             f"project_slug {slug!r} is a Python keyword: pick another, "
             f"e.g. project_slug={slug}_app"

@@ -21,7 +21,9 @@ GOOD_VALUES = {
 }
 
 
-@pytest.mark.parametrize("slug", ["my_flask_app", "app2", "a", "shop_front_v2"])
+@pytest.mark.parametrize(
+    "slug", ["my_flask_app", "app2", "a", "shop_front_v2", "match", "type"]
+)
 def test_check_slug_accepts(slug):
     assert pre_gen.check_slug(slug) is None
 
@@ -36,7 +38,8 @@ def test_check_slug_accepts(slug):
         ("café", "not a lowercase Python identifier"),
         ("a b", "not a lowercase Python identifier"),
         ("import", "is a Python keyword"),
-        ("match", "is a Python keyword"),
+        ("email", "would shadow"),
+        ("async", "is a Python keyword"),
         ("json", "would shadow"),
         ("secrets", "would shadow"),
         ("test", "would shadow"),
