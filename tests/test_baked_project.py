@@ -123,18 +123,24 @@ def test_bake_same_key_under_flask_gunicorn_and_python(default_project, serve):
     assert 'id="flDebug"' not in second
 
 
-def test_bake_production_install_runs_without_toolbar(default_project, tmp_path, serve):
-    """`pip install .` leaves the toolbar out, and the app serves under gunicorn."""
+def test_bake_in_bare_python_then_install_for_production(tmp_path, serve):
+    """cookiecutter alone (no Flask) bakes; `pip install .` serves, toolbar-free."""
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
-    python = venv / "bin/python"
+    python = str(venv / "bin/python")
+    pip = [python, "-m", "pip", "install", "-q"]
+    run([*pip, "cookiecutter"], cwd=tmp_path, timeout=300)
     run(
-        [str(python), "-m", "pip", "install", "-q", str(default_project)],
+        [python, "-m", "cookiecutter", "--no-input", str(TEMPLATE)],
         cwd=tmp_path,
-        timeout=300,
+        env={"HOME": str(tmp_path)},
     )
+    project = tmp_path / "my_flask_app"
+    assert read_key(project).is_hex_256()
+
+    run([*pip, str(project)], cwd=tmp_path, timeout=300)
     missing = run(
-        [str(python), "-c", "import flask_debugtoolbar"], cwd=tmp_path, check=False
+        [python, "-c", "import flask_debugtoolbar"], cwd=tmp_path, check=False
     )
     assert "No module named 'flask_debugtoolbar'" in missing.stderr
 
