@@ -33,14 +33,19 @@ def has_key(text):
     return match is not None and match.group(1).strip("'\" \t\r") != ""
 
 
+def write_and_sync(fd, text):
+    """Write `text` to the open file `fd`, push it to disk and close it."""
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+
+
 def create_private(path, text):
     """Write a new owner-only file; fail if anything is at `path` already."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
+        write_and_sync(fd, text)
     except BaseException:
         os.unlink(path)
         raise
@@ -50,10 +55,7 @@ def replace_private(path, text):
     """Replace `path` atomically with a new owner-only file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
+        write_and_sync(fd, text)
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
