@@ -38,7 +38,7 @@ def test_bake_flask_run_debug_shows_page_and_toolbar(default_project, serve):
         urllib.request.HTTPCookieProcessor(CookieJar())
     )
     args = [bin_path("flask"), "run", "--debug", "--port", str(port)]
-    with serve(args, cwd=default_project) as server:
+    with serve(args, cwd=default_project, env={"FLASK_SECRET_KEY": None}) as server:
         status, first = wait_for_page(url, opener)
         _, second = wait_for_page(url, opener)
     output = server.output
@@ -54,10 +54,12 @@ def test_bake_flask_run_debug_shows_page_and_toolbar(default_project, serve):
 
 
 def test_bake_missing_key_gives_one_clear_error(bake):
-    """Without a key the flask command says how to make one, with no traceback."""
+    """Without a key `flask run --debug` says how to make one, with no traceback."""
     project = bake().project_path
     (project / ".env").unlink()
-    result = run([bin_path("flask"), "routes"], cwd=project, check=False)
+    no_key = {"FLASK_SECRET_KEY": None}
+    flask_run = [bin_path("flask"), "run", "--debug", "--port", str(free_port())]
+    result = run(flask_run, cwd=project, env=no_key, check=False, timeout=30)
 
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
@@ -71,7 +73,7 @@ def test_bake_missing_key_gives_one_clear_error(bake):
         made.stdout == "Created .env with a new secret key (owner-only, gitignored).\n"
     )
     assert read_key(project).is_hex_256()
-    assert run([bin_path("flask"), "routes"], cwd=project).returncode == 0
+    assert run([bin_path("flask"), "routes"], cwd=project, env=no_key).returncode == 0
 
 
 def test_bake_same_key_under_flask_gunicorn_and_python(default_project, serve):
