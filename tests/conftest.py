@@ -1,11 +1,6 @@
-import contextlib
-import os
-import signal
-import subprocess
-
 import pytest
 
-from tests.helpers import TEMPLATE, environment
+from tests.helpers import TEMPLATE
 
 
 @pytest.fixture(scope="session")
@@ -35,36 +30,3 @@ def cli_config(tmp_path):
         f'replay_dir: "{tmp_path / "replay"}"\n'
     )
     return config
-
-
-@contextlib.contextmanager
-def serving(args, cwd, env=None):
-    """Run a server process for the length of a with block, then stop it.
-
-    What it printed is in the process's `output` attribute afterwards.
-    """
-    process = subprocess.Popen(
-        args,
-        cwd=cwd,
-        env=environment(env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # the reloader's child dies with it
-    )
-    try:
-        yield process
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        with process.stdout:
-            process.output = process.stdout.read()
-
-
-@pytest.fixture
-def serve():
-    return serving

@@ -4,11 +4,13 @@ Keys read from .env are wrapped in Key so that a failing assertion shows a
 fingerprint, never the key itself.
 """
 
+import contextlib
 import hashlib
 import hmac
 import importlib.util
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -142,3 +144,31 @@ def wait_for_page(url, opener=None, timeout=30.0):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def serving(args, cwd, env=None):
+    """Run a server process for the length of a with block, then stop it.
+
+    What it printed is in the process's `output` attribute afterwards.
+    """
+    process = subprocess.Popen(
+        args,
+        cwd=cwd,
+        env=environment(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # the reloader's child dies with it
+    )
+    try:
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        with process.stdout:
+            process.output = process.stdout.read()

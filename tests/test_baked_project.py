@@ -7,7 +7,15 @@ from http.cookiejar import CookieJar
 
 import pytest
 
-from tests.helpers import TEMPLATE, bin_path, free_port, read_key, run, wait_for_page
+from tests.helpers import (
+    TEMPLATE,
+    bin_path,
+    free_port,
+    read_key,
+    run,
+    serving,
+    wait_for_page,
+)
 
 README = TEMPLATE / "README.md"
 
@@ -30,7 +38,7 @@ def test_bake_project_checks_pass(bake, python_version, fresh_clone):
     run([bin_path("ruff"), "format", "--check", "--no-cache", "."], cwd=project)
 
 
-def test_bake_flask_run_debug_shows_page_and_toolbar(default_project, serve):
+def test_bake_flask_run_debug_shows_page_and_toolbar(default_project):
     """`flask run --debug` serves the page with the toolbar and a working session."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
@@ -38,7 +46,7 @@ def test_bake_flask_run_debug_shows_page_and_toolbar(default_project, serve):
         urllib.request.HTTPCookieProcessor(CookieJar())
     )
     args = [bin_path("flask"), "run", "--debug", "--port", str(port)]
-    with serve(args, cwd=default_project, env={"FLASK_SECRET_KEY": None}) as server:
+    with serving(args, cwd=default_project, env={"FLASK_SECRET_KEY": None}) as server:
         status, first = wait_for_page(url, opener)
         _, second = wait_for_page(url, opener)
     output = server.output
@@ -76,7 +84,7 @@ def test_bake_missing_key_gives_one_clear_error(bake):
     assert run([bin_path("flask"), "routes"], cwd=project, env=no_key).returncode == 0
 
 
-def test_bake_same_key_under_flask_gunicorn_and_python(default_project, serve):
+def test_bake_same_key_under_flask_gunicorn_and_python(default_project):
     """flask run, gunicorn and plain Python in the project root share the .env key.
 
     gunicorn does not read .env itself: a session cookie signed under
@@ -111,8 +119,8 @@ def test_bake_same_key_under_flask_gunicorn_and_python(default_project, serve):
     )
     no_key = {"FLASK_SECRET_KEY": None}
     with (
-        serve(flask, cwd=default_project, env=no_key),
-        serve(gunicorn, cwd=default_project, env=no_key) as server,
+        serving(flask, cwd=default_project, env=no_key),
+        serving(gunicorn, cwd=default_project, env=no_key) as server,
     ):
         _, first = wait_for_page(f"http://127.0.0.1:{flask_port}/", opener)
         status, second = wait_for_page(f"http://127.0.0.1:{gunicorn_port}/", opener)
@@ -125,7 +133,7 @@ def test_bake_same_key_under_flask_gunicorn_and_python(default_project, serve):
     assert 'id="flDebug"' not in second
 
 
-def test_bake_in_bare_python_then_install_for_production(tmp_path, serve):
+def test_bake_in_bare_python_then_install_for_production(tmp_path):
     """cookiecutter alone (no Flask) bakes; `pip install .` serves, toolbar-free."""
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
@@ -154,7 +162,7 @@ def test_bake_in_bare_python_then_install_for_production(tmp_path, serve):
         "my_flask_app:create_app()",
     ]
     env = {"FLASK_SECRET_KEY": secrets.token_hex(32)}
-    with serve(args, cwd=tmp_path, env=env):  # outside the project: the wheel
+    with serving(args, cwd=tmp_path, env=env):  # outside the project: the wheel
         status, page = wait_for_page(f"http://127.0.0.1:{port}/")
     assert status == 200
     assert '<strong id="visits">1</strong>' in page
