@@ -23,24 +23,14 @@ def smoke_test(project, slug):
 @pytest.mark.parametrize(
     ("project_name", "slug"),
     [
-        ('Bob\'s "Quoted" App', "bob_s_quoted_app"),
-        ("Café Crème ✨ 🚀", "cafe_creme"),
-        ("  spaced   out  ", "spaced_out"),
-        ("2048 Game", "app_2048_game"),
-        ("../../etc/passwd", "etc_passwd"),
-        ("!!!", "flask_app"),
-        ("back\\slash", "back_slash"),
-        ("<script>alert(1)</script>", "script_alert_1_script"),
-    ],
-    ids=[
-        "quotes",
-        "unicode",
-        "spaces",
-        "leading-digit",
-        "path",
-        "punctuation-only",
-        "backslash",
-        "html",
+        pytest.param('Bob\'s "Quoted" App', "bob_s_quoted_app", id="quotes"),
+        pytest.param("Café Crème ✨ 🚀", "cafe_creme", id="unicode"),
+        pytest.param("  spaced   out  ", "spaced_out", id="spaces"),
+        pytest.param("2048 Game", "app_2048_game", id="leading-digit"),
+        pytest.param("../../etc/passwd", "etc_passwd", id="path"),
+        pytest.param("!!!", "flask_app", id="punctuation-only"),
+        pytest.param("back\\slash", "back_slash", id="backslash"),
+        pytest.param("<script>alert(1)</script>", "script_alert_1_script", id="html"),
     ],
 )
 def test_bake_odd_project_names(bake, project_name, slug):
@@ -64,34 +54,67 @@ def test_bake_odd_project_names(bake, project_name, slug):
 @pytest.mark.parametrize(
     ("extra_context", "message"),
     [
-        ({"project_name": "Class"}, "project_slug 'class' is a Python keyword"),
-        ({"project_name": "Test"}, "project_slug 'test' would shadow"),
-        ({"project_slug": "secrets"}, "project_slug 'secrets' would shadow"),
-        ({"project_slug": "flask"}, "project_slug 'flask' would shadow"),
-        ({"project_slug": "tests"}, "project_slug 'tests' would shadow"),
-        ({"project_slug": "My-App"}, "'My-App' is not a lowercase Python identifier"),
-        ({"project_slug": "1app"}, "'1app' is not a lowercase Python identifier"),
-        ({"project_slug": "app_"}, "'app_' is not a lowercase Python identifier"),
-        ({"project_slug": "../evil"}, "'../evil' is not a lowercase Python identifier"),
-        ({"project_name": "Line\nBreak"}, "project_name 'Line\\nBreak' contains"),
-        ({"author_email": "a@b.c\x1b"}, "author_email 'a@b.c\\x1b' contains"),
-        ({"python_version": "3.8"}, "python_version '3.8' is not supported"),
-        ({"python_version": "three"}, "python_version 'three' is not supported"),
-    ],
-    ids=[
-        "keyword",
-        "stdlib-test",
-        "stdlib-secrets",
-        "flask",
-        "tests",
-        "dash",
-        "leading-digit",
-        "trailing-underscore",
-        "path",
-        "newline",
-        "escape",
-        "old-python",
-        "not-a-version",
+        pytest.param(
+            {"project_name": "Class"},
+            "project_slug 'class' is a Python keyword",
+            id="keyword",
+        ),
+        pytest.param(
+            {"project_name": "Test"},
+            "project_slug 'test' would shadow",
+            id="stdlib-test",
+        ),
+        pytest.param(
+            {"project_slug": "secrets"},
+            "project_slug 'secrets' would shadow",
+            id="stdlib-secrets",
+        ),
+        pytest.param(
+            {"project_slug": "flask"}, "project_slug 'flask' would shadow", id="flask"
+        ),
+        pytest.param(
+            {"project_slug": "tests"}, "project_slug 'tests' would shadow", id="tests"
+        ),
+        pytest.param(
+            {"project_slug": "My-App"},
+            "'My-App' is not a lowercase Python identifier",
+            id="dash",
+        ),
+        pytest.param(
+            {"project_slug": "1app"},
+            "'1app' is not a lowercase Python identifier",
+            id="leading-digit",
+        ),
+        pytest.param(
+            {"project_slug": "app_"},
+            "'app_' is not a lowercase Python identifier",
+            id="trailing-underscore",
+        ),
+        pytest.param(
+            {"project_slug": "../evil"},
+            "'../evil' is not a lowercase Python identifier",
+            id="path",
+        ),
+        pytest.param(
+            {"project_name": "Line\nBreak"},
+            "project_name 'Line\\nBreak' contains",
+            id="newline",
+        ),
+        pytest.param(
+            {"author_email": "a@b.c\x1b"},
+            "author_email 'a@b.c\\x1b' contains",
+            id="escape",
+        ),
+        pytest.param(
+            {"python_version": "3.8"},
+            "python_version '3.8' is not supported",
+            id="old-python",
+        ),
+        pytest.param(
+            {"python_version": "three"},
+            "python_version 'three' is not supported",
+            id="not-a-version",
+        ),
     ],
 )
 def test_bake_rejects_bad_values(tmp_path, cli_config, extra_context, message):
