@@ -1,0 +1,67 @@
+"""Write the baked project's known_keys.txt from the public flask-unsign wordlist.
+
+Run after a new flask-unsign-wordlist release:
+    python -m pip install flask-unsign-wordlist && python scripts/known_keys.py
+Only entries that pass the rules of keycheck.py are listed: the rules already
+reject the rest. Entries are read the way flask-unsign reads them (as Python
+literals where they parse).
+"""
+
+import ast
+import importlib.metadata
+import importlib.util
+import warnings
+from pathlib import Path
+
+import flask_unsign_wordlist
+
+PACKAGE = Path(__file__).resolve().parent.parent / "{{cookiecutter.project_slug}}"
+PACKAGE = PACKAGE / "{{cookiecutter.project_slug}}"
+
+# keys printed in docs and tutorials; each is also in the wordlist today
+PUBLISHED = [
+    "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf",  # Flask docs
+    "d5fb8c4fa8bd46638dadc4e751e0d68d",  # shared/seed/flask-secret-key-article.txt
+]
+
+
+def load_keycheck():
+    """Import the template's keycheck.py, which has no Jinja in it."""
+    spec = importlib.util.spec_from_file_location("keycheck", PACKAGE / "keycheck.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_wordlist():
+    """Yield each wordlist entry as flask-unsign would try it."""
+    with open(flask_unsign_wordlist.get(), "rb") as file:
+        for raw in file:
+            line = raw.decode("utf-8", "surrogateescape").strip()
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    value = ast.literal_eval(line)
+            except (SyntaxError, ValueError):
+                value = line
+            yield value if isinstance(value, (str, bytes)) else line
+
+
+def main():
+    keycheck = load_keycheck()
+    keys = [*read_wordlist(), *PUBLISHED]
+    prints = {keycheck.fingerprint(k) for k in keys if keycheck.rule_problem(k) is None}
+    version = importlib.metadata.version("flask-unsign-wordlist")
+    header = (
+        "# SHA-256 prefixes of public keys that pass keycheck.py's other rules,\n"
+        f"# from flask-unsign-wordlist {version} and keys printed in docs;\n"
+        "# written by scripts/known_keys.py in the template repository.\n"
+    )
+    target = PACKAGE / "known_keys.txt"
+    target.write_text(header + "".join(f"{p}\n" for p in sorted(prints)), "ascii")
+    print(f"{target.name}: {len(prints)} of {len(keys)} keys need the list")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
