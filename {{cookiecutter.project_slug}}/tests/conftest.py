@@ -20,3 +20,15 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def project_dir(tmp_path, monkeypatch):
+    # a project root of its own, with no key in .env or the environment;
+    # setenv first so that monkeypatch undoes what load_dotenv sets
+    monkeypatch.chdir(tmp_path)
+    for name in ("FLASK_SECRET_KEY", "FLASK_SECRET_KEY_FALLBACKS", "FLASK_DEBUG"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    monkeypatch.delenv("FLASK_SKIP_DOTENV", raising=False)
+    return tmp_path

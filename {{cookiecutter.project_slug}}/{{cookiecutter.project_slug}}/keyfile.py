@@ -1,21 +1,32 @@
 """Keep the secret key in the project's private .env file.
 
-Standard library only: the cookiecutter hook that baked this project runs this
-file before Flask is installed. Run ``python -m <package>.keyfile`` from the
-project root to give a fresh clone its own key.
+One implementation for everybody who writes the key: the cookiecutter hook
+that baked this project runs this file before Flask is installed (so it uses
+the standard library only), and ``flask secret init|rotate`` call it later.
 """
 
+import contextlib
+import json
 import os
 import re
 import secrets
-import sys
 import tempfile
 from pathlib import Path
 
 KEY_NAME = "FLASK_SECRET_KEY"
-KEY_LINE = re.compile(rf"^[ \t]*(?:export[ \t]+)?{KEY_NAME}[ \t]*=[ \t]*(.*)$", re.M)
+FALLBACKS_NAME = "FLASK_SECRET_KEY_FALLBACKS"
 HEADER = "# Private settings of this project. Owner-only; never commit this file.\n"
 PRIVATE = 0o600
+ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def setting_line(name):
+    """Return a pattern for the .env line that sets `name`."""
+    return re.compile(rf"^([ \t]*(?:export[ \t]+)?{name}[ \t]*=[ \t]*)(.*)$", re.M)
+
+
+KEY_LINE = setting_line(KEY_NAME)
+FALLBACKS_LINE = setting_line(FALLBACKS_NAME)
 
 
 class KeyFileError(Exception):
@@ -27,10 +38,49 @@ def new_key():
     return secrets.token_hex(32)
 
 
+def parse_value(raw):
+    """Return the value of a .env line's right-hand side, as python-dotenv reads it."""
+    raw = raw.strip()
+    single = re.match(r"'((?:\\'|[^'])*)'", raw)
+    if single:
+        return re.sub(r"\\([\\'])", r"\1", single[1])
+    double = re.match(r'"((?:\\"|[^"])*)"', raw)
+    if double:
+        escape = re.compile(r"\\([\\'\"abfnrtv])")
+        return escape.sub(lambda m: ESCAPES.get(m[1], m[1]), double[1])
+    return re.sub(r"[ \t]+#.*$", "", raw)
+
+
+def read_setting(text, pattern):
+    """Return the value that the last line matching `pattern` sets, or None."""
+    matches = list(pattern.finditer(text))
+    return parse_value(matches[-1].group(2)) if matches else None
+
+
 def has_key(text):
     """Tell whether .env text sets a non-empty key."""
-    match = KEY_LINE.search(text)
-    return match is not None and match.group(1).strip("'\" \t\r") != ""
+    return bool(read_setting(text, KEY_LINE))
+
+
+def find_env_file(start=None):
+    """Return the project's .env: the nearest one up from `start`, else a new
+    one beside the nearest .flaskenv (the project root), else in `start`."""
+    start = Path(start or Path.cwd()).resolve()
+    for name in (".env", ".flaskenv"):
+        for folder in (start, *start.parents):
+            if (folder / name).is_file():
+                return folder / ".env"
+    return start / ".env"
+
+
+def fsync_folder(folder):
+    """Make a rename inside `folder` survive a crash (POSIX only)."""
+    if os.name == "posix":
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def write_and_sync(fd, text):
@@ -52,7 +102,8 @@ def create_private(path, text):
 
 
 def replace_private(path, text):
-    """Replace `path` atomically with a new owner-only file."""
+    """Replace `path` atomically with a new owner-only file: a crash leaves
+    either the old file or the new one, never a part of either."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
     try:
         write_and_sync(fd, text)
@@ -60,6 +111,38 @@ def replace_private(path, text):
     except BaseException:
         os.unlink(tmp)
         raise
+    fsync_folder(path.parent)
+
+
+@contextlib.contextmanager
+def explained(path):
+    """Turn the errors of reading or writing `path` into one KeyFileError."""
+    try:
+        yield
+    except UnicodeDecodeError:
+        raise KeyFileError(f"{path} is not UTF-8 text; fix or move it") from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise KeyFileError(f"cannot write a key to {path}: {reason}") from None
+
+
+def read_env(path):
+    """Return the text of the .env file at `path`, or None if there is none."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def add_key(path, text):
+    """Give `path` (with `text`, None if absent) a new key line; return the outcome."""
+    if text is None:
+        create_private(path, f"{HEADER}{KEY_NAME}={new_key()}\n")
+        return "created"
+    if text and not text.endswith("\n"):
+        text += "\n"
+    replace_private(path, f"{text}{KEY_NAME}={new_key()}\n")
+    return "added"
 
 
 def ensure_key(path):
@@ -69,25 +152,78 @@ def ensure_key(path):
     or "kept" (a key was there; the file is made owner-only if it was not).
     """
     path = Path(path)
+    with explained(path):
+        text = read_env(path)
+        if text is None or not has_key(text):
+            return add_key(path, text)
+        if path.stat().st_mode & 0o077:
+            path.chmod(PRIVATE)
+        return "kept"
+
+
+def init_key(path):
+    """Give the .env file at `path` a key; refuse, changing nothing, if it has one."""
+    path = Path(path)
+    with explained(path):
+        text = read_env(path)
+        if text is not None and has_key(text):
+            raise KeyFileError(
+                f"{path} already has a key; to replace it, run 'flask secret rotate'"
+            )
+        return add_key(path, text)
+
+
+def read_fallbacks(text, path):
+    """Return the list of old keys that .env text keeps, or [] if none."""
+    raw = read_setting(text, FALLBACKS_LINE)
+    if not raw:
+        return []
     try:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            create_private(path, f"{HEADER}{KEY_NAME}={new_key()}\n")
-            return "created"
-        if has_key(text):
-            if path.stat().st_mode & 0o077:
-                path.chmod(PRIVATE)
-            return "kept"
-        if text and not text.endswith("\n"):
+        keys = json.loads(raw)
+    except ValueError:
+        keys = None
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise KeyFileError(
+            f"{FALLBACKS_NAME} in {path} is not a JSON list of strings; fix that line"
+        )
+    return keys
+
+
+def set_line(text, pattern, name, value):
+    """Return `text` with the last line setting `name` (or a new line) set to
+    `value`, which is written single-quoted when it needs quotes."""
+    if re.search(r"[\s'\"#\\]", value):
+        value = "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return f"{text}{name}={value}\n"
+    last = matches[-1]
+    return f"{text[: last.start(2)]}{value}{text[last.end(2) :]}"
+
+
+def rotate_key(path, keep, is_weak=lambda key: False):
+    """Put a new key in .env and move the old one to the front of the fallbacks.
+
+    At most `keep` old keys are kept; weak ones (`is_weak`) are dropped, as a
+    session signed with a weak key may be forged. Every other line stays as it
+    was. Return (number of old keys kept, number dropped as weak).
+    """
+    path = Path(path)
+    with explained(path):
+        text = read_env(path)
+        old = read_setting(text, KEY_LINE) if text is not None else None
+        if not old:
+            raise KeyFileError(f"{path} has no key to rotate; run 'flask secret init'")
+        previous = [old, *(k for k in read_fallbacks(text, path) if k != old)]
+        strong = [k for k in previous if not is_weak(k)]
+        kept = strong[:keep]
+        text = set_line(text, KEY_LINE, KEY_NAME, new_key())
+        if not text.endswith("\n"):
             text += "\n"
-        replace_private(path, f"{text}{KEY_NAME}={new_key()}\n")
-        return "added"
-    except UnicodeDecodeError:
-        raise KeyFileError(f"{path} is not UTF-8 text; fix or move it") from None
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise KeyFileError(f"cannot write a key to {path}: {reason}") from None
+        if kept or read_setting(text, FALLBACKS_LINE) is not None:
+            text = set_line(text, FALLBACKS_LINE, FALLBACKS_NAME, json.dumps(kept))
+        replace_private(path, text)
+        return len(kept), len(previous) - len(strong)
 
 
 def describe(outcome, path):
@@ -97,18 +233,3 @@ def describe(outcome, path):
         "added": f"Added a new secret key to {path}.",
         "kept": f"Kept the secret key already in {path}.",
     }[outcome]
-
-
-def main():
-    path = Path(".env")
-    try:
-        outcome = ensure_key(path)
-    except KeyFileError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(describe(outcome, path))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
