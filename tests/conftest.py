@@ -1,6 +1,8 @@
+import sys
+
 import pytest
 
-from tests.helpers import TEMPLATE
+from tests.helpers import TEMPLATE, run
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +32,24 @@ def cli_config(tmp_path):
         f'replay_dir: "{tmp_path / "replay"}"\n'
     )
     return config
+
+
+@pytest.fixture
+def install(tmp_path):
+    """Install a baked project (editable, as its README says) in a venv of its own.
+
+    The venv sees this Python's packages, so only the project itself is
+    installed; its `flask secret` command is a plugin that needs installing.
+    Return the venv's python.
+    """
+
+    def install(project):
+        venv = tmp_path / "venv"
+        venv_options = ["--system-site-packages", "--without-pip"]
+        run([sys.executable, "-m", "venv", *venv_options, str(venv)], cwd=tmp_path)
+        python = str(venv / "bin" / "python")
+        pip = [python, "-m", "pip", "install", "-q", "--no-deps"]
+        run([*pip, "--no-build-isolation", "-e", str(project)], cwd=tmp_path)
+        return python
+
+    return install

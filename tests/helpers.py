@@ -7,6 +7,7 @@ fingerprint, never the key itself.
 import contextlib
 import hashlib
 import hmac
+import http.cookiejar
 import importlib.util
 import os
 import re
@@ -130,6 +131,17 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def browser_like_opener():
+    """Return a urllib opener that keeps cookies as a browser does on loopback.
+
+    Browsers send Secure cookies to http://127.0.0.1 (a secure context), and
+    the baked app marks its session cookie Secure outside debug mode.
+    """
+    policy = http.cookiejar.DefaultCookiePolicy(secure_protocols=("https", "http"))
+    cookies = http.cookiejar.CookieJar(policy)
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
 
 
 def wait_for_page(url, opener=None, timeout=30.0):

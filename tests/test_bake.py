@@ -23,13 +23,19 @@ BAKED_FILES = [
     "README.md",
     "pyproject.toml",
     "my_flask_app/__init__.py",
+    "my_flask_app/cli.py",
+    "my_flask_app/keycheck.py",
     "my_flask_app/keyfile.py",
+    "my_flask_app/known_keys.txt",
     "my_flask_app/pages.py",
+    "my_flask_app/panels.py",
     "my_flask_app/templates/base.html",
     "my_flask_app/templates/index.html",
     "tests/conftest.py",
     "tests/test_factory.py",
     "tests/test_pages.py",
+    "tests/test_secret.py",
+    "tests/test_toolbar.py",
 ]
 
 
@@ -140,8 +146,10 @@ def test_bake_key_appears_only_in_env(default_project):
 
 
 def test_bake_env_example_documents_every_variable(default_project):
-    """Each FLASK_* variable the baked code or docs name is in .env.example."""
+    """Each FLASK_* variable the baked code or docs name is in .env.example
+    (or, for FLASK_APP, in .flaskenv)."""
     example = (default_project / ".env.example").read_text()
+    example += (default_project / ".flaskenv").read_text()
     named = set()
     for name in baked_files(default_project):
         if name not in (".env", ".env.example", ".flaskenv"):

@@ -11,8 +11,9 @@ from tests.helpers import TEMPLATE, cookiecutter_cli, run
 def smoke_test(project, slug):
     """Import the baked app in a fresh Python and fetch its page."""
     code = (
+        "import secrets\n"
         f"from {slug} import create_app\n"
-        "app = create_app({'SECRET_KEY': 'k' * 64})\n"
+        "app = create_app({'SECRET_KEY': secrets.token_hex(32)})\n"
         "page = app.test_client().get('/')\n"
         "assert page.status_code == 200, page.status_code\n"
         "print(page.get_data(as_text=True))\n"

@@ -4,6 +4,8 @@ from dotenv import find_dotenv, load_dotenv
 from flask import Flask
 from flask.helpers import get_load_dotenv
 
+from . import keycheck
+
 try:
     from flask_debugtoolbar import DebugToolbarExtension
 except ImportError:  # production installs leave out the dev extra
@@ -17,26 +19,54 @@ class MissingSecretKeyError(click.ClickException):
 
     def __init__(self):
         super().__init__(
-            "FLASK_SECRET_KEY is not set. Create a key in .env with "
-            f"'python -m {__name__}.keyfile' in the project root, or set "
-            "FLASK_SECRET_KEY in the environment."
+            "FLASK_SECRET_KEY is not set. Run 'flask secret init' in the project "
+            "root to create a key in .env, or set FLASK_SECRET_KEY in the environment."
         )
 
 
-def create_app(test_config=None):
-    """Create and configure an instance of the Flask application."""
-    app = Flask(__name__)
+class WeakSecretKeyError(click.ClickException):
+    """The secret key or a fallback is weak or publicly known."""
+
+    def __init__(self, problem):
+        super().__init__(
+            f"FLASK_{problem}. Run 'flask secret rotate' to replace it, "
+            "or set a strong key in the environment."
+        )
+
+
+def load_env():
+    """Read .env the way `flask run` does; the real environment wins over it."""
+    # gunicorn does not read .env, so the app looks it up itself
+    if get_load_dotenv():
+        load_dotenv(find_dotenv(".env", usecwd=True), override=False)
+
+
+def check_key(app):
+    """Refuse a weak key outside debug mode and testing; warn in debug mode."""
+    if not app.config.get("SECRET_KEY"):
+        raise MissingSecretKeyError()
+    problem = keycheck.find_problem(
+        app.config["SECRET_KEY"], app.config.get("SECRET_KEY_FALLBACKS")
+    )
+    if problem and app.debug:
+        app.logger.warning("FLASK_%s. Run 'flask secret rotate'.", problem)
+    elif problem and not app.testing:
+        raise WeakSecretKeyError(problem)
+
+
+def init_toolbar(app):
+    """Turn on the debug toolbar, with secrets redacted, in debug mode only."""
+    from . import panels
+
     app.config.from_mapping(
-        PROJECT_NAME={{ quoted(cookiecutter.project_name) }},
-        # the toolbar runs in debug mode only, for this machine only
-        DEBUG_TB_HOSTS=["127.0.0.1", "::1"],
-        DEBUG_TB_INTERCEPT_REDIRECTS=False,
-        # leave out the config panel: it shows SECRET_KEY in the page
+        # the template editor writes to disk without a CSRF check: always off
+        DEBUG_TB_TEMPLATE_EDITOR_ENABLED=False,
         DEBUG_TB_PANELS=[
             "flask_debugtoolbar.panels.versions.VersionDebugPanel",
             "flask_debugtoolbar.panels.timer.TimerDebugPanel",
             "flask_debugtoolbar.panels.headers.HeaderDebugPanel",
             "flask_debugtoolbar.panels.request_vars.RequestVarsDebugPanel",
+            f"{__name__}.panels.ConfigPanel",
             "flask_debugtoolbar.panels.template.TemplateDebugPanel",
             "flask_debugtoolbar.panels.logger.LoggingPanel",
             "flask_debugtoolbar.panels.route_list.RouteListDebugPanel",
@@ -44,21 +74,34 @@ def create_app(test_config=None):
             "flask_debugtoolbar.panels.g.GDebugPanel",
         ],
     )
+    # registered first so that it runs last, after the toolbar has drawn itself
+    app.after_request(panels.hide_keys)
+    toolbar.init_app(app)
 
-    # gunicorn does not read .env, so look it up the way `flask run` does;
-    # the real environment wins over it
-    if get_load_dotenv():
-        load_dotenv(find_dotenv(".env", usecwd=True), override=False)
+
+def create_app(test_config=None):
+    """Create and configure an instance of the Flask application."""
+    load_env()
+    app = Flask(__name__)
+    app.config.from_mapping(
+        PROJECT_NAME={{ quoted(cookiecutter.project_name) }},
+        # session cookies: https only outside debug mode, no scripts, same site
+        SESSION_COOKIE_SECURE=not app.debug,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # the toolbar serves this machine only; FLASK_DEBUG_TB_HOSTS widens it
+        DEBUG_TB_HOSTS=["127.0.0.1", "::1"],
+        DEBUG_TB_INTERCEPT_REDIRECTS=False,
+    )
     app.config.from_prefixed_env()
 
     if test_config is not None:
         app.config.from_mapping(test_config)
 
-    if not app.config.get("SECRET_KEY"):
-        raise MissingSecretKeyError()
+    check_key(app)
 
     if toolbar is not None and app.debug:
-        toolbar.init_app(app)
+        init_toolbar(app)
 
     from . import pages
 
