@@ -2,6 +2,7 @@
 
 Run after a new flask-unsign-wordlist release:
     python -m pip install flask-unsign-wordlist && python scripts/known_keys.py
+An argument writes the file elsewhere (the template tests compare the two).
 Only entries that pass the rules of keycheck.py are listed: the rules already
 reject the rest. Entries are read the way flask-unsign reads them (as Python
 literals where they parse).
@@ -10,6 +11,7 @@ literals where they parse).
 import ast
 import importlib.metadata
 import importlib.util
+import sys
 import warnings
 from pathlib import Path
 
@@ -47,7 +49,7 @@ def read_wordlist():
             yield value if isinstance(value, (str, bytes)) else line
 
 
-def main():
+def main(argv):
     keycheck = load_keycheck()
     keys = [*read_wordlist(), *PUBLISHED]
     prints = {keycheck.fingerprint(k) for k in keys if keycheck.rule_problem(k) is None}
@@ -57,11 +59,11 @@ def main():
         f"# from flask-unsign-wordlist {version} and keys printed in docs;\n"
         "# written by scripts/known_keys.py in the template repository.\n"
     )
-    target = PACKAGE / "known_keys.txt"
+    target = Path(argv[1]) if len(argv) > 1 else PACKAGE / "known_keys.txt"
     target.write_text(header + "".join(f"{p}\n" for p in sorted(prints)), "ascii")
     print(f"{target.name}: {len(prints)} of {len(keys)} keys need the list")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv))

@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import hmac
 import http.cookiejar
+import http.cookies
 import importlib.util
 import os
 import re
@@ -142,6 +143,26 @@ def browser_like_opener():
     policy = http.cookiejar.DefaultCookiePolicy(secure_protocols=("https", "http"))
     cookies = http.cookiejar.CookieJar(policy)
     return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
+
+
+def fetch(url, cookie=None):
+    """GET `url`, sending `cookie` as the session; return (body, new session cookie).
+
+    The new cookie is None when the response sets none.
+    """
+    headers = {"Cookie": f"session={cookie}"} if cookie else {}
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        jar = http.cookies.SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        session = jar["session"].value if "session" in jar else None
+        return response.read().decode(), session
+
+
+def visits(body):
+    """Return the visit count a page shows."""
+    return int(re.search(r'<strong id="visits">(\d+)</strong>', body).group(1))
 
 
 def wait_for_page(url, opener=None, timeout=30.0):
