@@ -3,6 +3,7 @@
 import json
 import secrets
 import sys
+import urllib.request
 
 import pytest
 
@@ -80,13 +81,16 @@ def issue_cookie(project):
 
 
 def test_bake_rejects_tampered_and_foreign_cookies(default_project, bake):
-    """A changed cookie, or one from another baked project, starts a fresh session."""
+    """Production cookies are Secure, HttpOnly, SameSite=Lax; a changed cookie,
+    or one from another baked project, starts a fresh session."""
     other = issue_cookie(bake().project_path).stdout.strip()
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     no_key = {"FLASK_SECRET_KEY": None}
     with serving(gunicorn(sys.executable, port), cwd=default_project, env=no_key):
         wait_for_page(url)
+        with urllib.request.urlopen(url, timeout=10) as response:
+            flags = response.headers["Set-Cookie"].split("; ")[1:]
         _, cookie = fetch(url)
         accepted, _ = fetch(url, cookie)
         payload, stamp, signature = cookie.split(".")
@@ -99,6 +103,7 @@ def test_bake_rejects_tampered_and_foreign_cookies(default_project, bake):
             "foreign": other,
         }
         pages = {name: fetch(url, value)[0] for name, value in tampered.items()}
+    assert sorted(flags) == ["HttpOnly", "Path=/", "SameSite=Lax", "Secure"]
     assert visits(accepted) == 2
     assert {name: visits(page) for name, page in pages.items()} == {
         "signature": 1,

@@ -128,10 +128,12 @@ def test_rotate_keeps_the_old_file_when_writing_fails(
 
 
 def test_check_passes_a_good_key(flask_secret, project_dir):
-    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    key = secrets.token_hex(32)
+    write_env(project_dir, f"FLASK_SECRET_KEY={key}\n")
     result = flask_secret("check")
     assert result.exit_code == 0, result.output
     assert "ok:" in result.output
+    assert key not in result.output
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,9 @@ def debug_client(keys):
     return app.test_client()
 
 
-def test_toolbar_only_in_debug(app):
+def test_toolbar_only_in_debug(project_dir, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG_TB_ENABLED", "true")
+    app = create_app({"SECRET_KEY": secrets.token_hex(32)})
     assert "debugtoolbar" not in app.blueprints
     assert b"flDebug" not in app.test_client().get("/").data
 
@@ -60,6 +62,13 @@ def test_template_editor_is_off(debug_client):
 def test_toolbar_for_this_machine_only(debug_client):
     page = debug_client.get("/", environ_base={"REMOTE_ADDR": "192.0.2.1"})
     assert b"flDebug" not in page.data
+
+
+def test_toolbar_hosts_from_the_environment(project_dir, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG_TB_HOSTS", '["192.0.2.1"]')
+    app = create_app({"DEBUG": True, "SECRET_KEY": secrets.token_hex(32)})
+    page = app.test_client().get("/", environ_base={"REMOTE_ADDR": "192.0.2.1"})
+    assert b"flDebug" in page.data
 
 
 def test_redact():
