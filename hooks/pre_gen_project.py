@@ -1,15 +1,27 @@
-"""Stop a bake whose values would give a broken project.
+"""Stop a bake whose values would give a broken project, then give the new
+project a secret key of its own.
 
 Cookiecutter has made the project folder when this runs and removes it again
 when this exits non-zero, so a bad value leaves nothing behind. The values
 arrive as JSON data, never pasted into this source.
+
+The key is made here at run time and never passes through Jinja: cookiecutter
+leaves its rendered copy of this hook behind. The code that writes .env is the
+template's own <slug>/keyfile.py (standard library only), loaded by path, so
+the baked project's `flask secret` commands run the same code later. An
+existing key is kept, so `cookiecutter -f` and `--replay` log nobody out.
+
+This is the template's only hook: each hook is a Python process of its own
+(about 40 ms), and a bake should cost little more than cookiecutter itself.
 """
 
+import importlib.util
 import json
 import keyword
 import re
 import sys
 import unicodedata
+from pathlib import Path
 
 # what the baked project imports or runs besides the standard library, and
 # python's own test package, which sys.stdlib_module_names leaves out
@@ -38,6 +50,8 @@ OTHER_MODULES = frozenset(
 SLUG = re.compile(r"[a-z]([a-z0-9_]*[a-z0-9])?\Z")
 PYTHON_VERSION = re.compile(r"3\.(\d+)\Z")
 OLDEST_MINOR = 9  # flask 3.1 needs python 3.9
+# the template's package folder, as named in the template repository
+TEMPLATE_FOLDER = "{{ '{{cookiecutter.project_slug}}' }}"
 
 
 def check_slug(slug):
@@ -96,6 +110,27 @@ def find_problem(values):
     return next((problem for problem in problems if problem), None)
 
 
+def load_keyfile(package_dir):
+    """Import the template's keyfile module without importing Flask."""
+    spec = importlib.util.spec_from_file_location(
+        "keyfile", Path(package_dir) / "keyfile.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def next_steps(slug):
+    """Return the commands that take a new user to the running app."""
+    return (
+        "Next steps:\n"
+        f"  cd {slug}\n"
+        "  python -m venv .venv && . .venv/bin/activate\n"
+        '  python -m pip install -e ".[dev]"\n'
+        "  flask run --debug"
+    )
+
+
 def main():
     # ''' on purpose: tojson escapes ' but not ", so """ would break
     # fmt: off
@@ -107,14 +142,25 @@ def main():
             "author_name": cookiecutter.author_name,
             "author_email": cookiecutter.author_email,
             "python_version": cookiecutter.python_version,
+            "template_dir": template_dir(),
         } | tojson }}'''
     )
     # fmt: on
     problem = find_problem(values)
-    if problem is None:
-        return 0
-    print(f"error: {problem}", file=sys.stderr)
-    return 1
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    sys.dont_write_bytecode = True  # leave no __pycache__ in the template
+    package_dir = Path(values["template_dir"], TEMPLATE_FOLDER, TEMPLATE_FOLDER)
+    keyfile = load_keyfile(package_dir)
+    try:
+        outcome = keyfile.ensure_key(Path(".env"))
+    except keyfile.KeyFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(keyfile.describe(outcome, ".env"))
+    print(next_steps(values["project_slug"]))
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
+import fnmatch
+import json
+import os
 import re
 import stat
+import sys
 import tomllib
 
 import pytest
@@ -255,3 +259,30 @@ def test_bake_fails_cleanly_when_env_cannot_be_written(tmp_path, cli_config):
     ]
     assert (project / "pyproject.toml").exists()
     assert (project / ".env").is_dir()
+
+
+def test_bake_from_a_relative_template_path(tmp_path, cli_config):
+    """The hook finds the template's keyfile.py when the template path is relative."""
+    elsewhere = tmp_path / "somewhere" / "else"
+    elsewhere.mkdir(parents=True)
+    relative = os.path.relpath(TEMPLATE, elsewhere)
+    output = tmp_path / "out"
+    output.mkdir()
+    command = [sys.executable, "-m", "cookiecutter", "--config-file", str(cli_config)]
+    run([*command, "--no-input", "-o", str(output), relative], cwd=elsewhere)
+    assert read_key(output / "my_flask_app").is_hex_256()
+
+
+def test_bake_copies_only_files_without_template_syntax():
+    """Each file copied without rendering has no cookiecutter variable in it."""
+    copied = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+    patterns = copied["_copy_without_render"]
+    files = [
+        path.relative_to(TEMPLATE_PROJECT).as_posix()
+        for path in TEMPLATE_PROJECT.rglob("*")
+        if path.is_file()
+    ]
+    matched = [f for f in files if any(fnmatch.fnmatch(f, p) for p in patterns)]
+    assert len(matched) == 10
+    for name in matched:
+        assert "cookiecutter" not in (TEMPLATE_PROJECT / name).read_text(), name

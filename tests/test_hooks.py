@@ -1,4 +1,4 @@
-"""The hook functions and the baked keyfile module, called directly."""
+"""The hook's functions and the baked keyfile module, called directly."""
 
 import os
 import stat
@@ -9,8 +9,7 @@ import pytest
 from tests.helpers import TEMPLATE, TEMPLATE_PROJECT, Key, key_lines, load_module, mode
 
 pre_gen = load_module(TEMPLATE / "hooks/pre_gen_project.py", "pre_gen_project")
-post_gen = load_module(TEMPLATE / "hooks/post_gen_project.py", "post_gen_project")
-keyfile = post_gen.load_keyfile(TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}")
+keyfile = pre_gen.load_keyfile(TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}")
 
 GOOD_VALUES = {
     "project_name": "My Flask App",
@@ -80,19 +79,9 @@ def test_find_problem_reports_the_first_only():
 
 
 def test_next_steps():
-    steps = post_gen.next_steps("shop").splitlines()
+    steps = pre_gen.next_steps("shop").splitlines()
     assert steps[1] == "  cd shop"
     assert steps[-1] == "  flask run --debug"
-
-
-@pytest.mark.parametrize(
-    ("license_name", "kept"), [("MIT", True), ("Not open source", False)]
-)
-def test_remove_license(tmp_path, monkeypatch, license_name, kept):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "LICENSE").write_text("text")
-    post_gen.remove_license(license_name)
-    assert (tmp_path / "LICENSE").exists() is kept
 
 
 def test_keyfile_loads_without_flask():
