@@ -127,6 +127,12 @@ def bin_path(name):
     return str(Path(sys.executable).with_name(name))
 
 
+def gunicorn(python, *args):
+    """Return a gunicorn command for `python`, without gunicorn's control socket
+    (one path under $HOME, which servers of parallel tests would share)."""
+    return [python, "-m", "gunicorn", "--no-control-socket", *args]
+
+
 def free_port():
     """Return a loopback port that nothing listens on right now."""
     with socket.socket() as sock:

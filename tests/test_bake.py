@@ -25,6 +25,7 @@ BAKED_FILES = [
     ".gitignore",
     "LICENSE",
     "README.md",
+    "gunicorn.conf.py",
     "pyproject.toml",
     "my_flask_app/__init__.py",
     "my_flask_app/cli.py",

@@ -10,6 +10,7 @@ from tests.helpers import (
     bin_path,
     browser_like_opener,
     free_port,
+    gunicorn,
     read_key,
     run,
     serving,
@@ -103,8 +104,7 @@ def test_bake_same_key_under_flask_gunicorn_and_python(default_project):
 
     flask_port, gunicorn_port = free_port(), free_port()
     flask = [bin_path("flask"), "run", "--port", str(flask_port)]
-    gunicorn = [
-        bin_path("gunicorn"),
+    gunicorn_args = [
         "--bind",
         f"127.0.0.1:{gunicorn_port}",
         "--workers",
@@ -116,7 +116,9 @@ def test_bake_same_key_under_flask_gunicorn_and_python(default_project):
     no_key = {"FLASK_SECRET_KEY": None}
     with (
         serving(flask, cwd=default_project, env=no_key),
-        serving(gunicorn, cwd=default_project, env=no_key) as server,
+        serving(
+            gunicorn(sys.executable, *gunicorn_args), cwd=default_project, env=no_key
+        ) as server,
     ):
         _, first = wait_for_page(f"http://127.0.0.1:{flask_port}/", opener)
         status, second = wait_for_page(f"http://127.0.0.1:{gunicorn_port}/", opener)
@@ -153,6 +155,7 @@ def test_bake_in_bare_python_then_install_for_production(tmp_path):
     port = free_port()
     args = [
         str(venv / "bin/gunicorn"),
+        "--no-control-socket",
         "--bind",
         f"127.0.0.1:{port}",
         "my_flask_app:create_app()",

@@ -11,6 +11,7 @@ from tests.helpers import (
     bin_path,
     fetch,
     free_port,
+    gunicorn,
     read_key,
     run,
     serving,
@@ -23,18 +24,9 @@ DOCS_KEY = "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf"
 ARTICLE_KEY = "d5fb8c4fa8bd46638dadc4e751e0d68d"
 
 
-def gunicorn(python, port, workers=1):
+def serve(python, port):
     """Return the command that serves the baked app in production."""
-    return [
-        python,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "my_flask_app:create_app()",
-    ]
+    return gunicorn(python, "--bind", f"127.0.0.1:{port}", "my_flask_app:create_app()")
 
 
 def flask_unsign(cookie):
@@ -48,7 +40,7 @@ def test_bake_flask_unsign_cannot_recover_the_key(default_project):
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     no_key = {"FLASK_SECRET_KEY": None}
-    with serving(gunicorn(sys.executable, port), cwd=default_project, env=no_key):
+    with serving(serve(sys.executable, port), cwd=default_project, env=no_key):
         wait_for_page(url)
         _, cookie = fetch(url)
     attack = flask_unsign(cookie)
@@ -87,7 +79,7 @@ def test_bake_rejects_tampered_and_foreign_cookies(default_project, bake):
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     no_key = {"FLASK_SECRET_KEY": None}
-    with serving(gunicorn(sys.executable, port), cwd=default_project, env=no_key):
+    with serving(serve(sys.executable, port), cwd=default_project, env=no_key):
         wait_for_page(url)
         with urllib.request.urlopen(url, timeout=10) as response:
             flags = response.headers["Set-Cookie"].split("; ")[1:]
@@ -121,7 +113,7 @@ def test_bake_rotation_keeps_sessions_until_the_old_key_leaves(bake, install):
     url = f"http://127.0.0.1:{port}/"
 
     def serve_and_fetch(cookie):
-        with serving(gunicorn(python, port), cwd=project, env=no_key) as server:
+        with serving(serve(python, port), cwd=project, env=no_key) as server:
             wait_for_page(url)
             body, new_cookie = fetch(url, cookie)
         assert "Traceback" not in server.output
@@ -275,7 +267,7 @@ def test_bake_fresh_clone_gets_a_key_with_flask_secret_init(bake, install, tmp_p
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    with serving(gunicorn(python, port), cwd=clone, env=no_key):
+    with serving(serve(python, port), cwd=clone, env=no_key):
         status, page = wait_for_page(url)
     assert status == 200
     assert visits(page) == 1

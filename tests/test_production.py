@@ -1,0 +1,106 @@
+"""The baked project under gunicorn with several workers, as in production."""
+
+import re
+import sys
+
+from tests.helpers import (
+    fetch,
+    free_port,
+    gunicorn,
+    read_key,
+    run,
+    serving,
+    visits,
+    wait_for_page,
+)
+
+WORKER_PIDS = re.compile(r"^worker=<(\d+)> ", re.M)
+
+
+def gunicorn_in(project, workers, port):
+    """Start gunicorn the way the baked README says: its conf file, env settings."""
+    env = {
+        "FLASK_SECRET_KEY": None,
+        "WEB_CONCURRENCY": str(workers),
+        "BIND": f"127.0.0.1:{port}",
+    }
+    # the worker's pid in each access log line tells the workers apart
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--access-logformat",
+        "worker=%(p)s %(s)s",
+    ]
+    return serving(args, cwd=project, env=env)
+
+
+def follow_one_session(url, requests):
+    """Send `requests` requests that carry one session; return the visit counts."""
+    counts, cookie = [], None
+    for _ in range(requests):
+        body, new_cookie = fetch(url, cookie)
+        counts.append(visits(body))
+        cookie = new_cookie or cookie
+    return counts
+
+
+def test_bake_four_workers_share_one_session(default_project):
+    """300 requests over 4 workers, no --preload: the visit count never resets."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    with gunicorn_in(default_project, 4, port) as server:
+        wait_for_page(url)
+        counts = follow_one_session(url, 300)
+    assert "--preload" not in " ".join(server.args)
+    assert counts == list(range(1, 301))
+    assert len(set(WORKER_PIDS.findall(server.output))) == 4, server.output[-2000:]
+    assert not read_key(default_project).found_in(server.output)
+
+
+def test_urandom_key_at_import_breaks_sessions(tmp_path):
+    """The same check fails for the article's per-process key: the test can fail."""
+    (tmp_path / "urandom_app.py").write_text(
+        "import os\n"
+        "from flask import Flask, session\n"
+        "app = Flask(__name__)\n"
+        "app.secret_key = os.urandom(24)\n"
+        "@app.get('/')\n"
+        "def index():\n"
+        "    session['visits'] = session.get('visits', 0) + 1\n"
+        '    return f\'<strong id="visits">{session["visits"]}</strong>\'\n'
+    )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    args = gunicorn(sys.executable, "-w", "4", "-b", f"127.0.0.1:{port}")
+    with serving([*args, "urandom_app:app"], cwd=tmp_path):
+        wait_for_page(url)
+        counts = follow_one_session(url, 100)
+    assert counts != list(range(1, 101))
+    assert counts.count(1) > 1  # sessions started over
+
+
+def test_bake_gunicorn_conf_reads_the_environment(default_project):
+    """WEB_CONCURRENCY sets the workers, BIND the address, and requests are logged."""
+    port = free_port()
+    with gunicorn_in(default_project, 3, port) as server:
+        status, _ = wait_for_page(f"http://127.0.0.1:{port}/")
+    assert status == 200
+    assert server.output.count("Booting worker") == 3
+    assert f"Listening at: http://127.0.0.1:{port}" in server.output
+    assert re.search(r"^worker=<\d+> 200$", server.output, re.M)
+
+
+def test_bake_gunicorn_without_a_key_says_so_once(bake):
+    """A missing or weak key stops gunicorn with one line, not worker tracebacks."""
+    project = bake().project_path
+    (project / ".env").unlink()
+    args = gunicorn(sys.executable, "-w", "3")
+    missing = run(args, cwd=project, env={"FLASK_SECRET_KEY": None}, check=False)
+    weak = run(args, cwd=project, env={"FLASK_SECRET_KEY": "dev"}, check=False)
+    for result, message in [(missing, "is not set"), (weak, "is too short")]:
+        assert result.returncode == 1
+        errors = [line for line in result.stderr.splitlines() if "Error" in line]
+        assert len(errors) == 1
+        assert errors[0].startswith(f"Error: FLASK_SECRET_KEY {message}")
+        assert "Traceback" not in result.stderr
