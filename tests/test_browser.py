@@ -1,0 +1,102 @@
+"""What a person sees, in headless Chromium driven by Playwright.
+
+Debian's chromium is used (`playwright install` cannot download browsers on
+the CI machines); .ci/run installs it. Screenshots land in test-artifacts/.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.helpers import (
+    TEMPLATE,
+    bin_path,
+    free_port,
+    gunicorn,
+    read_key,
+    serving,
+    wait_for_page,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = TEMPLATE / "test-artifacts"
+# as root, and with no network beyond loopback: no sandbox, no background calls
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: install it with "
+            "'apt-get install -y chromium' (.ci/run does)"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def test_bake_browser_sees_page_toolbar_and_redacted_key(default_project, browser):
+    """In debug mode: the page, a counter that goes up, a toolbar whose panels
+    open on click, and a Config panel that shows the key redacted."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    args = [bin_path("flask"), "run", "--debug", "--port", str(port)]
+    with serving(args, cwd=default_project, env={"FLASK_SECRET_KEY": None}):
+        wait_for_page(url)
+        page = browser.new_page()
+        page.goto(url)
+        expect(page.locator("body")).to_contain_text(
+            "the secret key is necessary to run the debug toolbar"
+        )
+        expect(page.locator("#visits")).to_have_text("1")
+        page.reload()
+        expect(page.locator("#visits")).to_have_text("2")
+
+        toolbar = page.locator("#flDebugToolbar")
+        expect(toolbar).to_be_visible()
+        config = page.locator("#flDebugConfigVarsPanel-content")
+        expect(config).to_be_hidden()
+        page.locator("#flDebugPanelList a", has_text="Config").click()
+        expect(config).to_be_visible()
+        row = config.get_by_role("row", name=re.compile(r"^SECRET_KEY "))
+        expect(row).to_contain_text("********")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "debug-config-panel.png", full_page=True)
+        text = page.locator("html").inner_text() + page.content()
+
+        page.locator("#flDebugPanelList a", has_text="Request Vars").click()
+        expect(page.locator("#flDebugRequestVarsPanel-content")).to_be_visible()
+        expect(config).to_be_hidden()
+    assert not read_key(default_project).found_in(text)
+
+
+def test_bake_browser_sees_no_toolbar_in_production(default_project, browser):
+    """Under gunicorn the page renders and there is no toolbar."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    args = gunicorn(sys.executable, "--bind", f"127.0.0.1:{port}")
+    with serving(args, cwd=default_project, env={"FLASK_SECRET_KEY": None}):
+        wait_for_page(url)
+        page = browser.new_page()
+        page.goto(url)
+        expect(page.locator("#visits")).to_have_text("1")
+        page.reload()
+        expect(page.locator("#visits")).to_have_text("2")
+        expect(page.locator("#flDebug")).to_have_count(0)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "production.png")
