@@ -18,6 +18,7 @@ This is the template's only hook: each hook is a Python process of its own
 import importlib.util
 import json
 import keyword
+import os
 import re
 import sys
 import unicodedata
@@ -120,21 +121,23 @@ def load_keyfile(package_dir):
     return module
 
 
-def next_steps(slug):
+def next_steps(slug, windows=os.name == "nt"):
     """Return the commands that take a new user to the running app."""
+    activate = r".venv\Scripts\activate" if windows else ". .venv/bin/activate"
     return (
         "Next steps:\n"
         f"  cd {slug}\n"
-        "  python -m venv .venv && . .venv/bin/activate\n"
+        f"  python -m venv .venv && {activate}\n"
         '  python -m pip install -e ".[dev]"\n'
         "  flask run --debug"
     )
 
 
-def main():
+def read_values():
+    """Return the template values, which cookiecutter renders in as JSON."""
     # ''' on purpose: tojson escapes ' but not ", so """ would break
     # fmt: off
-    values = json.loads(
+    return json.loads(
         r'''{{ {
             "project_name": cookiecutter.project_name,
             "project_slug": cookiecutter.project_slug,
@@ -146,6 +149,10 @@ def main():
         } | tojson }}'''
     )
     # fmt: on
+
+
+def main():
+    values = read_values()
     problem = find_problem(values)
     if problem is not None:
         print(f"error: {problem}", file=sys.stderr)

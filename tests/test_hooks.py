@@ -5,6 +5,7 @@ import stat
 import sys
 
 import pytest
+from cookiecutter.environment import StrictEnvironment
 
 from tests.helpers import TEMPLATE, TEMPLATE_PROJECT, Key, key_lines, load_module, mode
 
@@ -79,9 +80,33 @@ def test_find_problem_reports_the_first_only():
 
 
 def test_next_steps():
-    steps = pre_gen.next_steps("shop").splitlines()
+    steps = pre_gen.next_steps("shop", windows=False).splitlines()
     assert steps[1] == "  cd shop"
+    assert steps[2] == "  python -m venv .venv && . .venv/bin/activate"
     assert steps[-1] == "  flask run --debug"
+
+
+def test_next_steps_on_windows():
+    steps = pre_gen.next_steps("shop", windows=True).splitlines()
+    assert steps[2] == "  python -m venv .venv && .venv\\Scripts\\activate"
+
+
+@pytest.mark.parametrize(
+    "template_dir",
+    [r"C:\Users\Ada\flask-secret-template", '/home/o\'brien/"quoted" dir'],
+)
+def test_hook_reads_paths_with_backslashes_and_quotes(template_dir):
+    """Windows paths and quotes reach the hook intact through tojson."""
+    source = (TEMPLATE / "hooks/pre_gen_project.py").read_text()
+    context = {"cookiecutter": {**GOOD_VALUES, "project_name": 'Bob\'s "App" \\ 🚀'}}
+    env = StrictEnvironment(context=context, keep_trailing_newline=True)
+    env.globals["template_dir"] = lambda: template_dir
+    rendered = env.from_string(source).render(**context)
+    namespace = {"__name__": "rendered_hook"}
+    exec(compile(rendered, "pre_gen_project.py", "exec"), namespace)
+    values = namespace["read_values"]()
+    assert values["template_dir"] == template_dir
+    assert values["project_name"] == 'Bob\'s "App" \\ 🚀'
 
 
 def test_keyfile_loads_without_flask():
@@ -157,6 +182,21 @@ def test_ensure_key_never_replaces_a_key(tmp_path):
     env_file = tmp_path / ".env"
     keyfile.ensure_key(env_file)
     before = env_file.read_bytes()
+    assert keyfile.ensure_key(env_file) == "kept"
+    assert env_file.read_bytes() == before
+
+
+def test_ensure_key_keeps_the_key_where_chmod_is_refused(tmp_path, monkeypatch):
+    """On mounts that refuse chmod the bake goes on; the key is kept."""
+    env_file = tmp_path / ".env"
+    keyfile.ensure_key(env_file)
+    env_file.chmod(0o644)
+    before = env_file.read_bytes()
+
+    def refuse(self, mode):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(type(env_file), "chmod", refuse)
     assert keyfile.ensure_key(env_file) == "kept"
     assert env_file.read_bytes() == before
 

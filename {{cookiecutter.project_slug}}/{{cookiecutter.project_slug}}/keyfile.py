@@ -156,8 +156,11 @@ def ensure_key(path):
         text = read_env(path)
         if text is None or not has_key(text):
             return add_key(path, text)
-        if path.stat().st_mode & 0o077:
-            path.chmod(PRIVATE)
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            # some mounts refuse chmod; the key is kept all the same, and
+            # `flask secret check` reports the open file
+            with contextlib.suppress(PermissionError):
+                path.chmod(PRIVATE)
         return "kept"
 
 

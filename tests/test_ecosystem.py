@@ -1,0 +1,133 @@
+"""Baked projects among the tools Flask developers use: cruft, pre-commit, CI."""
+
+import importlib.metadata
+import secrets
+import shutil
+import tomllib
+
+import pytest
+import yaml
+
+from tests.helpers import TEMPLATE, bin_path, mode, run
+
+GIT_USER = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
+
+
+def commit_all(folder, message):
+    run(["git", "add", "-A"], cwd=folder)
+    run(["git", *GIT_USER, "commit", "-qm", message], cwd=folder)
+
+
+def template_repository(tmp_path):
+    """Return a git repository holding this checkout's template files."""
+    copy = tmp_path / "template"
+    ignore = shutil.ignore_patterns(".git", "__pycache__", "test-artifacts")
+    shutil.copytree(TEMPLATE, copy, ignore=ignore)
+    run(["git", "init", "-q"], cwd=copy)
+    commit_all(copy, "template")
+    return copy
+
+
+def test_bake_cruft_update_never_touches_the_key(tmp_path):
+    """cruft create, a template change, cruft update -y: the change arrives and
+    .env is byte for byte the same, still owner-only, with no .env.rej."""
+    template = template_repository(tmp_path)
+    home = {"HOME": str(tmp_path)}
+    run(
+        [bin_path("cruft"), "create", "--no-input", str(template)],
+        cwd=tmp_path,
+        env=home,
+    )
+    project = tmp_path / "my_flask_app"
+    run(["git", "init", "-q"], cwd=project)
+    commit_all(project, "baked")
+    env_before = (project / ".env").read_bytes()
+
+    readme = template / "{{cookiecutter.project_slug}}" / "README.md"
+    readme.write_text(readme.read_text() + "\nA line from a newer template.\n")
+    commit_all(template, "template change")
+    assert run([bin_path("cruft"), "check"], cwd=project, check=False).returncode == 1
+    run([bin_path("cruft"), "update", "-y"], cwd=project, env=home)
+
+    assert "A line from a newer template." in (project / "README.md").read_text()
+    assert (project / ".env").read_bytes() == env_before
+    assert mode(project / ".env") == 0o600
+    assert not list(project.glob("*.rej"))
+    run([bin_path("cruft"), "check"], cwd=project)
+
+
+def test_bake_cruft_skips_what_belongs_to_the_project(default_project):
+    pyproject = tomllib.loads((default_project / "pyproject.toml").read_text())
+    assert pyproject["tool"]["cruft"]["skip"] == [".env", ".secrets.baseline"]
+
+
+def test_bake_pre_commit_config_is_pinned(default_project):
+    """ruff (lint and format) and detect-secrets, at the versions the tests use."""
+    config = yaml.safe_load((default_project / ".pre-commit-config.yaml").read_text())
+    repos = {repo["repo"].rsplit("/", 1)[1]: repo for repo in config["repos"]}
+    ruff = repos["ruff-pre-commit"]
+    assert ruff["rev"] == f"v{importlib.metadata.version('ruff')}"
+    assert [hook["id"] for hook in ruff["hooks"]] == ["ruff-check", "ruff-format"]
+    scanner = repos["detect-secrets"]
+    assert scanner["rev"] == f"v{importlib.metadata.version('detect-secrets')}"
+    (hook,) = scanner["hooks"]
+    assert hook["args"] == ["--baseline", ".secrets.baseline"]
+
+
+def test_bake_secret_scanner_blocks_a_pasted_key(bake):
+    """The pre-commit scanner passes the baked files and fails on a pasted key."""
+    project = bake().project_path
+    run(["git", "init", "-q"], cwd=project)
+    run(["git", "add", "-A"], cwd=project)
+    staged = run(["git", "diff", "--cached", "--name-only"], cwd=project).stdout.split()
+    hook = [bin_path("detect-secrets-hook"), "--baseline", ".secrets.baseline"]
+    assert run([*hook, *staged], cwd=project, check=False).returncode == 0
+
+    pasted = project / "my_flask_app" / "settings.py"
+    pasted.write_text(f'SECRET_KEY = "{secrets.token_hex(32)}"\n')
+    found = run([*hook, "my_flask_app/settings.py"], cwd=project, check=False)
+    assert found.returncode == 1
+    assert "my_flask_app/settings.py" in found.stdout
+
+
+@pytest.mark.parametrize(
+    ("python_version", "matrix"),
+    [
+        pytest.param("3.9", ["3.9", "3.10", "3.11", "3.12", "3.13", "3.14"], id="py39"),
+        pytest.param("3.12", ["3.12", "3.13", "3.14"], id="py312"),
+    ],
+)
+def test_bake_python_version_reaches_ci_ruff_and_pyproject(
+    bake, python_version, matrix
+):
+    """python_version sets requires-python, ruff's target and the CI matrix."""
+    project = bake(python_version=python_version).project_path
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["requires-python"] == f">={python_version}"
+    assert pyproject["tool"]["ruff"]["target-version"] == "py" + python_version.replace(
+        ".", ""
+    )
+    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    (job,) = workflow["jobs"].values()
+    assert job["strategy"]["matrix"]["python-version"] == matrix
+    setup = next(
+        s for s in job["steps"] if s.get("uses", "").startswith("actions/setup")
+    )
+    assert setup["with"]["python-version"] == "${{ matrix.python-version }}"
+    commands = [step["run"] for step in job["steps"] if "run" in step]
+    assert commands == [
+        'python -m pip install -e ".[dev]"',
+        "ruff check . && ruff format --check .",
+        "pytest",
+    ]
+
+
+def test_template_repository_lint_and_pre_commit():
+    """The template repository's own ruff and pre-commit settings hold."""
+    run([bin_path("ruff"), "check", "--no-cache", "."], cwd=TEMPLATE)
+    run([bin_path("ruff"), "format", "--check", "--no-cache", "."], cwd=TEMPLATE)
+    config = yaml.safe_load((TEMPLATE / ".pre-commit-config.yaml").read_text())
+    revs = {repo["repo"].rsplit("/", 1)[1]: repo["rev"] for repo in config["repos"]}
+    assert revs["ruff-pre-commit"] == f"v{importlib.metadata.version('ruff')}"
+    pyproject = tomllib.loads((TEMPLATE / "pyproject.toml").read_text())
+    assert "*cookiecutter.project_slug*" in pyproject["tool"]["ruff"]["extend-exclude"]
