@@ -89,7 +89,8 @@ def test_bake_browser_sees_no_toolbar_in_production(default_project, browser):
     """Under gunicorn the page renders and there is no toolbar."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    args = gunicorn(sys.executable, "--bind", f"127.0.0.1:{port}")
+    app = "my_flask_app:create_app()"
+    args = gunicorn(sys.executable, "--bind", f"127.0.0.1:{port}", app)
     with serving(args, cwd=default_project, env={"FLASK_SECRET_KEY": None}):
         wait_for_page(url)
         page = browser.new_page()
