@@ -1,21 +1,21 @@
 """Write the baked project's known_keys.txt from the public flask-unsign wordlist.
 
 Run after a new flask-unsign-wordlist release:
-    python -m pip install flask-unsign-wordlist && python scripts/known_keys.py
+    python -m pip install flask-unsign flask-unsign-wordlist
+    python scripts/known_keys.py
 An argument writes the file elsewhere (the template tests compare the two).
 Only entries that pass the rules of keycheck.py are listed: the rules already
-reject the rest. Entries are read the way flask-unsign reads them (as Python
-literals where they parse).
+reject the rest. Entries are read by flask-unsign's own reader (as Python
+literals where they parse), so they are the keys the tool tries.
 """
 
-import ast
 import importlib.metadata
 import importlib.util
 import sys
-import warnings
 from pathlib import Path
 
 import flask_unsign_wordlist
+from flask_unsign.helpers import wordlist
 
 PACKAGE = Path(__file__).resolve().parent.parent / "{{cookiecutter.project_slug}}"
 PACKAGE = PACKAGE / "{{cookiecutter.project_slug}}"
@@ -36,17 +36,9 @@ def load_keycheck():
 
 
 def read_wordlist():
-    """Yield each wordlist entry as flask-unsign would try it."""
-    with open(flask_unsign_wordlist.get(), "rb") as file:
-        for raw in file:
-            line = raw.decode("utf-8", "surrogateescape").strip()
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    value = ast.literal_eval(line)
-            except (SyntaxError, ValueError):
-                value = line
-            yield value if isinstance(value, (str, bytes)) else line
+    """Return the wordlist's entries, read by flask-unsign's own reader."""
+    with wordlist(flask_unsign_wordlist.get()) as entries:
+        return [key for key in entries if isinstance(key, (str, bytes))]
 
 
 def main(argv):

@@ -1,15 +1,14 @@
 """The baked keycheck and keyfile modules, against the attackers' real wordlist."""
 
-import ast
 import json
 import secrets
 import subprocess
 import sys
-import warnings
 
 import flask_unsign_wordlist
 import pytest
 from dotenv import dotenv_values
+from flask_unsign.helpers import wordlist
 
 from tests.helpers import TEMPLATE, TEMPLATE_PROJECT, load_module
 
@@ -19,21 +18,14 @@ keyfile = load_module(PACKAGE / "keyfile.py", "keyfile_for_keycheck_tests")
 
 
 def wordlist_entries():
-    """Yield each entry of flask-unsign's default wordlist as flask-unsign tries it."""
-    with open(flask_unsign_wordlist.get(), "rb") as file:
-        for raw in file:
-            line = raw.decode("utf-8", "surrogateescape").strip()
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    yield ast.literal_eval(line)
-            except (SyntaxError, ValueError):
-                yield line
+    """Return the entries of flask-unsign's default wordlist as the tool tries them."""
+    with wordlist(flask_unsign_wordlist.get()) as entries:
+        return list(entries)
 
 
 def test_every_wordlist_entry_is_refused():
     """All 55,982 keys attackers try first are refused, by rule or by the list."""
-    entries = list(wordlist_entries())
+    entries = wordlist_entries()
     assert len(entries) == 55982
     accepted = [i for i, key in enumerate(entries) if keycheck.key_problem(key) is None]
     assert accepted == []
