@@ -40,7 +40,11 @@ class ConfigPanel(ConfigVarsDebugPanel):
 
 def hide_keys(response):
     """Replace the secret key and its fallbacks in an HTML response."""
-    if response.mimetype != "text/html" or response.direct_passthrough:
+    if (
+        response.mimetype != "text/html"
+        or response.direct_passthrough
+        or response.is_streamed
+    ):
         return response
     config = current_app.config
     keys = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
