@@ -33,11 +33,12 @@ def init():
     """Create .env with a fresh key; refuse if a key exists."""
     path = keyfile.find_env_file()
     try:
-        in_dotenv = keyfile.has_key(keyfile.read_env(path) or "")
+        # a key in the environment that .env did not put there wins over .env
+        in_dotenv = keyfile.file_has_key(path)
         if os.environ.get(keyfile.KEY_NAME) and not in_dotenv:
             fail(f"{keyfile.KEY_NAME} is already set in the environment; leaving it")
         outcome = keyfile.init_key(path)
-    except (keyfile.KeyFileError, OSError, UnicodeDecodeError) as error:
+    except keyfile.KeyFileError as error:
         fail(str(error))
     click.echo(keyfile.describe(outcome, path))
 

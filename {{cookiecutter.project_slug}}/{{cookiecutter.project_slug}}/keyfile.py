@@ -164,6 +164,13 @@ def ensure_key(path):
         return "kept"
 
 
+def file_has_key(path):
+    """Tell whether the .env file at `path` exists and sets a key."""
+    with explained(path):
+        text = read_env(Path(path))
+    return text is not None and has_key(text)
+
+
 def init_key(path):
     """Give the .env file at `path` a key; refuse, changing nothing, if it has one."""
     path = Path(path)
