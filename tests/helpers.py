@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -189,25 +190,26 @@ def wait_for_page(url, opener=None, timeout=30.0):
 def serving(args, cwd, env=None):
     """Run a server process for the length of a with block, then stop it.
 
-    What it printed is in the process's `output` attribute afterwards.
+    What it printed is in the process's `output` attribute afterwards. It goes
+    to a file, not a pipe, so that a busy server never blocks on a full pipe.
     """
-    process = subprocess.Popen(
-        args,
-        cwd=cwd,
-        env=environment(env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # the reloader's child dies with it
-    )
-    try:
-        yield process
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            args,
+            cwd=cwd,
+            env=environment(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # the reloader's child dies with it
+        )
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        with process.stdout:
-            process.output = process.stdout.read()
+            yield process
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            log.seek(0)
+            process.output = log.read()
