@@ -1,10 +1,10 @@
 {% from "quoted.jinja" import quoted -%}
 import click
-from dotenv import find_dotenv, load_dotenv
+from dotenv import load_dotenv
 from flask import Flask
 from flask.helpers import get_load_dotenv
 
-from . import keycheck
+from . import keycheck, keyfile
 
 try:
     from flask_debugtoolbar import DebugToolbarExtension
@@ -36,9 +36,10 @@ class WeakSecretKeyError(click.ClickException):
 
 def load_env():
     """Read .env the way `flask run` does; the real environment wins over it."""
-    # gunicorn does not read .env, so the app looks it up itself
+    # gunicorn does not read .env, so the app looks it up itself, in the
+    # file `flask secret` writes: the nearest .env up from here
     if get_load_dotenv():
-        load_dotenv(find_dotenv(".env", usecwd=True), override=False)
+        load_dotenv(keyfile.find_env_file(), override=False)
 
 
 def check_key(app):
