@@ -108,8 +108,10 @@ def test_bake_gunicorn_without_a_key_says_so_once(bake):
     project = bake().project_path
     (project / ".env").unlink()
     args = gunicorn(sys.executable, "-w", "3")
-    missing = run(args, cwd=project, env={"FLASK_SECRET_KEY": None}, check=False)
-    weak = run(args, cwd=project, env={"FLASK_SECRET_KEY": "dev"}, check=False)
+    # a gunicorn that starts anyway would serve forever: stop waiting early
+    no_key, weak_key = {"FLASK_SECRET_KEY": None}, {"FLASK_SECRET_KEY": "dev"}
+    missing = run(args, cwd=project, env=no_key, check=False, timeout=30)
+    weak = run(args, cwd=project, env=weak_key, check=False, timeout=30)
     for result, message in [(missing, "is not set"), (weak, "is too short")]:
         assert result.returncode == 1
         errors = [line for line in result.stderr.splitlines() if "Error" in line]
