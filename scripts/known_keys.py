@@ -10,7 +10,6 @@ literals where they parse), so they are the keys the tool tries.
 """
 
 import importlib.metadata
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -27,14 +26,6 @@ PUBLISHED = [
 ]
 
 
-def load_keycheck():
-    """Import the template's keycheck.py, which has no Jinja in it."""
-    spec = importlib.util.spec_from_file_location("keycheck", PACKAGE / "keycheck.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def read_wordlist():
     """Return the wordlist's entries, read by flask-unsign's own reader."""
     with wordlist(flask_unsign_wordlist.get()) as entries:
@@ -42,7 +33,11 @@ def read_wordlist():
 
 
 def main(argv):
-    keycheck = load_keycheck()
+    # keycheck.py has no Jinja: import it as is, leaving no __pycache__ to bake
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, str(PACKAGE))
+    import keycheck
+
     keys = [*read_wordlist(), *PUBLISHED]
     prints = {keycheck.fingerprint(k) for k in keys if keycheck.rule_problem(k) is None}
     version = importlib.metadata.version("flask-unsign-wordlist")

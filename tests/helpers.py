@@ -67,6 +67,15 @@ def read_key(project):
     return key
 
 
+def wordlist_entries():
+    """Return flask-unsign's default wordlist, read as the tool reads it."""
+    from flask_unsign.helpers import wordlist
+    from flask_unsign_wordlist import get
+
+    with wordlist(get()) as entries:
+        return list(entries)
+
+
 def mode(path):
     """Return the permission bits of `path`."""
     return Path(path).stat().st_mode & 0o777

@@ -5,22 +5,14 @@ import secrets
 import subprocess
 import sys
 
-import flask_unsign_wordlist
 import pytest
 from dotenv import dotenv_values
-from flask_unsign.helpers import wordlist
 
-from tests.helpers import TEMPLATE, TEMPLATE_PROJECT, load_module
+from tests.helpers import TEMPLATE, TEMPLATE_PROJECT, load_module, wordlist_entries
 
 PACKAGE = TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}"
 keycheck = load_module(PACKAGE / "keycheck.py", "keycheck")
 keyfile = load_module(PACKAGE / "keyfile.py", "keyfile_for_keycheck_tests")
-
-
-def wordlist_entries():
-    """Return the entries of flask-unsign's default wordlist as the tool tries them."""
-    with wordlist(flask_unsign_wordlist.get()) as entries:
-        return list(entries)
 
 
 def test_every_wordlist_entry_is_refused():
