@@ -2,7 +2,11 @@ import sys
 
 import pytest
 
-from tests.helpers import TEMPLATE, run
+# the tests import template files (hooks, keyfile.py, keycheck.py) by path: a
+# __pycache__ written beside them would be baked into every project
+sys.dont_write_bytecode = True
+
+from tests.helpers import TEMPLATE, run  # noqa: E402
 
 
 @pytest.fixture(scope="session")
