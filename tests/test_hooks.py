@@ -186,19 +186,28 @@ def test_ensure_key_never_replaces_a_key(tmp_path):
     assert env_file.read_bytes() == before
 
 
+def test_ensure_key_makes_a_kept_file_owner_only(tmp_path):
+    env_file = tmp_path / ".env"
+    keyfile.ensure_key(env_file)
+    env_file.chmod(0o644)
+    assert keyfile.ensure_key(env_file) == "kept"
+    assert mode(env_file) == 0o600
+
+
 def test_ensure_key_keeps_the_key_where_chmod_is_refused(tmp_path, monkeypatch):
-    """On mounts that refuse chmod the bake goes on; the key is kept."""
+    """On mounts that refuse chmod the bake goes on, keeps the key and says so."""
     env_file = tmp_path / ".env"
     keyfile.ensure_key(env_file)
     env_file.chmod(0o644)
     before = env_file.read_bytes()
 
-    def refuse(self, mode):
+    def refuse(path, mode):
         raise PermissionError(1, "Operation not permitted")
 
-    monkeypatch.setattr(type(env_file), "chmod", refuse)
-    assert keyfile.ensure_key(env_file) == "kept"
+    monkeypatch.setattr(keyfile.os, "chmod", refuse)
+    assert keyfile.ensure_key(env_file) == "kept-open"
     assert env_file.read_bytes() == before
+    assert "refused" in keyfile.describe("kept-open", env_file)
 
 
 def test_ensure_key_adds_a_key_and_keeps_other_lines(tmp_path):

@@ -106,8 +106,8 @@ def test_rotated_fallbacks_read_back_by_python_dotenv(tmp_path):
 def test_find_env_file(tmp_path):
     root = tmp_path / "project"
     (root / "pkg" / "sub").mkdir(parents=True)
-    assert keyfile.find_env_file(root / "pkg") == root / "pkg" / ".env"
+    assert keyfile.find_env_file(root / "pkg") == str(root / "pkg" / ".env")
     (root / ".flaskenv").write_text("FLASK_APP=pkg\n")
-    assert keyfile.find_env_file(root / "pkg" / "sub") == root / ".env"
+    assert keyfile.find_env_file(root / "pkg" / "sub") == str(root / ".env")
     (root / "pkg" / ".env").write_text("")
-    assert keyfile.find_env_file(root / "pkg" / "sub") == root / "pkg" / ".env"
+    assert keyfile.find_env_file(root / "pkg" / "sub") == str(root / "pkg" / ".env")

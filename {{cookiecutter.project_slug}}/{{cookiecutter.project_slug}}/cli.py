@@ -66,9 +66,9 @@ def rotate(keep):
 
 def permission_problem(path):
     """Return why the .env file at `path` is not private, or None."""
-    if os.name != "posix" or not path.exists():
+    if os.name != "posix" or not os.path.exists(path):
         return None
-    mode = path.stat().st_mode & 0o777
+    mode = os.stat(path).st_mode & 0o777
     if mode & 0o077:
         return f"{path} is readable by others (mode {mode:04o}); run: chmod 600 {path}"
     return None
@@ -96,5 +96,5 @@ def check():
     source = path if in_dotenv else "the environment"
     click.echo(f"ok: {keyfile.KEY_NAME} from {source}, {len(key)} characters")
     click.echo(f"ok: {len(fallbacks)} fallback key(s), none weak or known")
-    if path.exists():
+    if os.path.exists(path):
         click.echo(f"ok: {path} is owner-only")

@@ -5,13 +5,11 @@ that baked this project runs this file before Flask is installed (so it uses
 the standard library only), and ``flask secret init|rotate`` call it later.
 """
 
-import contextlib
+import functools
 import json
 import os
 import re
 import secrets
-import tempfile
-from pathlib import Path
 
 KEY_NAME = "FLASK_SECRET_KEY"
 FALLBACKS_NAME = "FLASK_SECRET_KEY_FALLBACKS"
@@ -62,15 +60,27 @@ def has_key(text):
     return bool(read_setting(text, KEY_LINE))
 
 
+def folders_up(start):
+    """Yield `start` and each folder above it, up to the root."""
+    folder = start
+    while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
+
+
 def find_env_file(start=None):
-    """Return the project's .env: the nearest one up from `start`, else a new
-    one beside the nearest .flaskenv (the project root), else in `start`."""
-    start = Path(start or Path.cwd()).resolve()
+    """Return the path of the project's .env: the nearest one up from `start`,
+    else a new one beside the nearest .flaskenv (the project root), else in
+    `start`."""
+    start = os.path.realpath(start or os.getcwd())
     for name in (".env", ".flaskenv"):
-        for folder in (start, *start.parents):
-            if (folder / name).is_file():
-                return folder / ".env"
-    return start / ".env"
+        for folder in folders_up(start):
+            if os.path.isfile(os.path.join(folder, name)):
+                return os.path.join(folder, ".env")
+    return os.path.join(start, ".env")
 
 
 def fsync_folder(folder):
@@ -104,32 +114,39 @@ def create_private(path, text):
 def replace_private(path, text):
     """Replace `path` atomically with a new owner-only file: a crash leaves
     either the old file or the new one, never a part of either."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
+    # a name nobody else can guess, in the same folder so the rename is atomic
+    tmp = f"{path}.{secrets.token_hex(8)}.tmp"
+    create_private(tmp, text)
     try:
-        write_and_sync(fd, text)
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
-    fsync_folder(path.parent)
+    fsync_folder(os.path.dirname(os.path.abspath(path)))
 
 
-@contextlib.contextmanager
-def explained(path):
-    """Turn the errors of reading or writing `path` into one KeyFileError."""
-    try:
-        yield
-    except UnicodeDecodeError:
-        raise KeyFileError(f"{path} is not UTF-8 text; fix or move it") from None
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise KeyFileError(f"cannot write a key to {path}: {reason}") from None
+def explained(action):
+    """Make `action(path, ...)` turn the errors of reading or writing the file
+    at `path` into one KeyFileError."""
+
+    @functools.wraps(action)
+    def run(path, *args, **kwargs):
+        try:
+            return action(path, *args, **kwargs)
+        except UnicodeDecodeError:
+            raise KeyFileError(f"{path} is not UTF-8 text; fix or move it") from None
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise KeyFileError(f"cannot write a key to {path}: {reason}") from None
+
+    return run
 
 
 def read_env(path):
     """Return the text of the .env file at `path`, or None if there is none."""
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            return file.read()
     except FileNotFoundError:
         return None
 
@@ -145,42 +162,41 @@ def add_key(path, text):
     return "added"
 
 
+@explained
 def ensure_key(path):
     """Give the .env file at `path` a key unless it has one; never replace a key.
 
-    Return "created" (new file), "added" (key appended to an existing file)
-    or "kept" (a key was there; the file is made owner-only if it was not).
+    Return "created" (new file), "added" (key appended to an existing file),
+    "kept" (a key was there; the file is made owner-only if it was not) or
+    "kept-open" (a key was there, and the disk refused to make it owner-only).
     """
-    path = Path(path)
-    with explained(path):
-        text = read_env(path)
-        if text is None or not has_key(text):
-            return add_key(path, text)
-        if os.name == "posix" and path.stat().st_mode & 0o077:
-            # some mounts refuse chmod; the key is kept all the same, and
-            # `flask secret check` reports the open file
-            with contextlib.suppress(PermissionError):
-                path.chmod(PRIVATE)
-        return "kept"
+    text = read_env(path)
+    if text is None or not has_key(text):
+        return add_key(path, text)
+    if os.name == "posix" and os.stat(path).st_mode & 0o077:
+        try:
+            os.chmod(path, PRIVATE)
+        except PermissionError:  # some mounts refuse chmod
+            return "kept-open"
+    return "kept"
 
 
+@explained
 def file_has_key(path):
     """Tell whether the .env file at `path` exists and sets a key."""
-    with explained(path):
-        text = read_env(Path(path))
+    text = read_env(path)
     return text is not None and has_key(text)
 
 
+@explained
 def init_key(path):
     """Give the .env file at `path` a key; refuse, changing nothing, if it has one."""
-    path = Path(path)
-    with explained(path):
-        text = read_env(path)
-        if text is not None and has_key(text):
-            raise KeyFileError(
-                f"{path} already has a key; to replace it, run 'flask secret rotate'"
-            )
-        return add_key(path, text)
+    text = read_env(path)
+    if text is not None and has_key(text):
+        raise KeyFileError(
+            f"{path} already has a key; to replace it, run 'flask secret rotate'"
+        )
+    return add_key(path, text)
 
 
 def read_fallbacks(text, path):
@@ -211,6 +227,7 @@ def set_line(text, pattern, name, value):
     return f"{text[: last.start(2)]}{value}{text[last.end(2) :]}"
 
 
+@explained
 def rotate_key(path, keep, is_weak=lambda key: False):
     """Put a new key in .env and move the old one to the front of the fallbacks.
 
@@ -218,22 +235,20 @@ def rotate_key(path, keep, is_weak=lambda key: False):
     session signed with a weak key may be forged. Every other line stays as it
     was. Return (number of old keys kept, number dropped as weak).
     """
-    path = Path(path)
-    with explained(path):
-        text = read_env(path)
-        old = read_setting(text, KEY_LINE) if text is not None else None
-        if not old:
-            raise KeyFileError(f"{path} has no key to rotate; run 'flask secret init'")
-        previous = [old, *(k for k in read_fallbacks(text, path) if k != old)]
-        strong = [k for k in previous if not is_weak(k)]
-        kept = strong[:keep]
-        text = set_line(text, KEY_LINE, KEY_NAME, new_key())
-        if not text.endswith("\n"):
-            text += "\n"
-        if kept or read_setting(text, FALLBACKS_LINE) is not None:
-            text = set_line(text, FALLBACKS_LINE, FALLBACKS_NAME, json.dumps(kept))
-        replace_private(path, text)
-        return len(kept), len(previous) - len(strong)
+    text = read_env(path)
+    old = read_setting(text, KEY_LINE) if text is not None else None
+    if not old:
+        raise KeyFileError(f"{path} has no key to rotate; run 'flask secret init'")
+    previous = [old, *(k for k in read_fallbacks(text, path) if k != old)]
+    strong = [k for k in previous if not is_weak(k)]
+    kept = strong[:keep]
+    text = set_line(text, KEY_LINE, KEY_NAME, new_key())
+    if not text.endswith("\n"):
+        text += "\n"
+    if kept or read_setting(text, FALLBACKS_LINE) is not None:
+        text = set_line(text, FALLBACKS_LINE, FALLBACKS_NAME, json.dumps(kept))
+    replace_private(path, text)
+    return len(kept), len(previous) - len(strong)
 
 
 def describe(outcome, path):
@@ -242,4 +257,8 @@ def describe(outcome, path):
         "created": f"Created {path} with a new secret key (owner-only, gitignored).",
         "added": f"Added a new secret key to {path}.",
         "kept": f"Kept the secret key already in {path}.",
+        "kept-open": (
+            f"Kept the secret key already in {path}; this disk refused to make "
+            "the file owner-only (chmod 600)."
+        ),
     }[outcome]
