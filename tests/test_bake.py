@@ -288,7 +288,7 @@ def test_bake_copies_only_files_without_template_syntax():
         if path.is_file()
     ]
     matched = [f for f in files if any(fnmatch.fnmatch(f, p) for p in patterns)]
-    assert len(matched) == 12
+    assert len(matched) == 13
     for name in matched:
         text = (TEMPLATE_PROJECT / name).read_text()
         assert not re.search(r"\{[{%][^}]*cookiecutter", text), name

@@ -1,4 +1,3 @@
-{% from "quoted.jinja" import quoted -%}
 import click
 from dotenv import load_dotenv
 from flask import Flask
@@ -85,7 +84,7 @@ def create_app(test_config=None):
     load_env()
     app = Flask(__name__)
     app.config.from_mapping(
-        PROJECT_NAME={{ quoted(cookiecutter.project_name) }},
+        PROJECT_NAME={{ cookiecutter.project_name | quoted }},
         # session cookies: https only outside debug mode, no scripts, same site
         SESSION_COOKIE_SECURE=not app.debug,
         SESSION_COOKIE_HTTPONLY=True,
