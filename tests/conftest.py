@@ -1,4 +1,5 @@
 import sys
+import tempfile
 
 import pytest
 
@@ -7,6 +8,18 @@ import pytest
 sys.dont_write_bytecode = True
 
 from tests.helpers import TEMPLATE, run  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temp_folder(tmp_path_factory):
+    """Keep temporary files, among them the rendered hook cookiecutter leaves
+    behind for every bake, in pytest's folder (pruned after three runs)
+    instead of piling them up in /tmp: in-process bakes and child processes."""
+    folder = str(tmp_path_factory.mktemp("tmp"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TMPDIR", folder)
+        patch.setattr(tempfile, "tempdir", folder)
+        yield folder
 
 
 @pytest.fixture(scope="session")
