@@ -1,7 +1,7 @@
 """Bake cost: this template against a one-file template with no hooks.
 
 Both are baked with `python -m cookiecutter --no-input`, as a user would, in
-alternating order from this one process; the figure is the median of the
+rotating order from this one process; the figure is the median of the
 per-round ratios, in wall time (what a user waits) and in CPU time (what the
 bake costs, less disturbed by other work on a shared machine). A third bake
 per round, with the hook turned off (`--accept-hooks no`), splits the cost

@@ -7,9 +7,10 @@ arrive as JSON data, never pasted into this source.
 
 The key is made here at run time and never passes through Jinja: cookiecutter
 leaves its rendered copy of this hook behind. The code that writes .env is the
-template's own <slug>/keyfile.py (standard library only), loaded by path, so
-the baked project's `flask secret` commands run the same code later. An
-existing key is kept, so `cookiecutter -f` and `--replay` log nobody out.
+template's own <slug>/keyfile.py (standard library only), imported from the
+template folder, so the baked project's `flask secret` commands run the same
+code later. An existing key is kept, so `cookiecutter -f` and `--replay` log
+nobody out.
 
 This is the template's only hook: each hook is a Python process of its own,
 and a bake should cost little more than cookiecutter itself. For the same
