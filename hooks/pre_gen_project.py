@@ -1,26 +1,13 @@
-"""Stop a bake whose values would give a broken project, then give the new
-project a secret key of its own.
+"""Stop a bake whose values would give a broken project.
 
-Cookiecutter has made the project folder when this runs and removes it again
-when this exits non-zero, so a bad value leaves nothing behind. The values
-arrive as JSON data, never pasted into this source.
-
-The key is made here at run time and never passes through Jinja: cookiecutter
-leaves its rendered copy of this hook behind. The code that writes .env is the
-template's own <slug>/keyfile.py (standard library only), imported from the
-template folder, so the baked project's `flask secret` commands run the same
-code later. An existing key is kept, so `cookiecutter -f` and `--replay` log
-nobody out.
-
-This is the template's only hook: each hook is a Python process of its own,
-and a bake should cost little more than cookiecutter itself. For the same
-reason the hook and keyfile.py import nothing they can do without (pathlib,
-tempfile, contextlib, importlib.util: about 12 ms on a fresh Python).
+Cookiecutter runs this before it renders any file, and removes the project
+folder it made when this exits non-zero, so a bad value leaves nothing
+behind. The values arrive as JSON data, never pasted into this source. The
+key is written afterwards, by post_gen_project.py.
 """
 
 import json
 import keyword
-import os
 import re
 import sys
 import unicodedata
@@ -52,8 +39,6 @@ OTHER_MODULES = frozenset(
 SLUG = re.compile(r"[a-z]([a-z0-9_]*[a-z0-9])?\Z")
 PYTHON_VERSION = re.compile(r"3\.(\d+)\Z")
 OLDEST_MINOR = 9  # flask 3.1 needs python 3.9
-# the template's package folder, as named in the template repository
-TEMPLATE_FOLDER = "{{ '{{cookiecutter.project_slug}}' }}"
 
 
 def check_slug(slug):
@@ -112,28 +97,6 @@ def find_problem(values):
     return next((problem for problem in problems if problem), None)
 
 
-def load_keyfile(package_dir):
-    """Import the template's keyfile module without importing Flask."""
-    sys.path.insert(0, os.fspath(package_dir))
-    try:
-        import keyfile
-    finally:
-        del sys.path[0]
-    return keyfile
-
-
-def next_steps(slug, windows=os.name == "nt"):
-    """Return the commands that take a new user to the running app."""
-    activate = r".venv\Scripts\activate" if windows else ". .venv/bin/activate"
-    return (
-        "Next steps:\n"
-        f"  cd {slug}\n"
-        f"  python -m venv .venv && {activate}\n"
-        '  python -m pip install -e ".[dev]"\n'
-        "  flask run --debug"
-    )
-
-
 def read_values():
     """Return the template values, which cookiecutter renders in as JSON."""
     # ''' on purpose: tojson escapes ' but not ", so """ would break
@@ -146,28 +109,16 @@ def read_values():
             "author_name": cookiecutter.author_name,
             "author_email": cookiecutter.author_email,
             "python_version": cookiecutter.python_version,
-            "template_dir": template_dir(),
         } | tojson }}'''
     )
     # fmt: on
 
 
 def main():
-    values = read_values()
-    problem = find_problem(values)
+    problem = find_problem(read_values())
     if problem is not None:
         print(f"error: {problem}", file=sys.stderr)
         return 1
-    sys.dont_write_bytecode = True  # leave no __pycache__ in the template
-    package_dir = os.path.join(values["template_dir"], TEMPLATE_FOLDER, TEMPLATE_FOLDER)
-    keyfile = load_keyfile(package_dir)
-    try:
-        outcome = keyfile.ensure_key(".env")
-    except keyfile.KeyFileError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(keyfile.describe(outcome, ".env"))
-    print(next_steps(values["project_slug"]))
     return 0
 
 

@@ -4,7 +4,7 @@ Run after a new flask-unsign-wordlist release:
     python -m pip install flask-unsign flask-unsign-wordlist
     python scripts/known_keys.py
 An argument writes the file elsewhere (the template tests compare the two).
-Only entries that pass the rules of keycheck.py are listed: the rules already
+Only entries that pass the rules of strength.py are listed: the rules already
 reject the rest. Entries are read by flask-unsign's own reader (as Python
 literals where they parse), so they are the keys the tool tries.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 import flask_unsign_wordlist
 from flask_unsign.helpers import wordlist
 
-PACKAGE = Path(__file__).resolve().parent.parent / "{{cookiecutter.project_slug}}"
-PACKAGE = PACKAGE / "{{cookiecutter.project_slug}}"
+TEMPLATE = Path(__file__).resolve().parent.parent
+SECRET = TEMPLATE / "{{cookiecutter.project_slug}}/{{cookiecutter.project_slug}}/secret"
 
 # keys printed in docs and tutorials; each is also in the wordlist today
 PUBLISHED = [
@@ -33,20 +33,20 @@ def read_wordlist():
 
 
 def main(argv):
-    # keycheck.py has no Jinja: import it as is, leaving no __pycache__ to bake
+    # strength.py has no Jinja: import it as is, leaving no __pycache__ to bake
     sys.dont_write_bytecode = True
-    sys.path.insert(0, str(PACKAGE))
-    import keycheck
+    sys.path.insert(0, str(SECRET))
+    import strength
 
     keys = [*read_wordlist(), *PUBLISHED]
-    prints = {keycheck.fingerprint(k) for k in keys if keycheck.rule_problem(k) is None}
+    prints = {strength.fingerprint(k) for k in keys if strength.rule_problem(k) is None}
     version = importlib.metadata.version("flask-unsign-wordlist")
     header = (
-        "# SHA-256 prefixes of public keys that pass keycheck.py's other rules,\n"
+        "# SHA-256 prefixes of public keys that pass strength.py's other rules,\n"
         f"# from flask-unsign-wordlist {version} and keys printed in docs;\n"
         "# written by scripts/known_keys.py in the template repository.\n"
     )
-    target = Path(argv[1]) if len(argv) > 1 else PACKAGE / "known_keys.txt"
+    target = Path(argv[1]) if len(argv) > 1 else SECRET / "known_keys.txt"
     target.write_text(header + "".join(f"{p}\n" for p in sorted(prints)), "ascii")
     print(f"{target.name}: {len(prints)} of {len(keys)} keys need the list")
     return 0

@@ -3,11 +3,19 @@ import tempfile
 
 import pytest
 
-# the tests import template files (hooks, keyfile.py, keycheck.py) by path: a
+# the tests import template files (hooks, envfile.py, strength.py) by path: a
 # __pycache__ written beside them would be baked into every project
 sys.dont_write_bytecode = True
 
 from tests.helpers import TEMPLATE, run  # noqa: E402
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-screenshots",
+        action="store_true",
+        help="let the browser test write the README's pictures in docs/",
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

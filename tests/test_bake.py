@@ -2,6 +2,7 @@ import fnmatch
 import json
 import os
 import re
+import shutil
 import stat
 import sys
 import tomllib
@@ -31,18 +32,22 @@ BAKED_FILES = [
     "gunicorn.conf.py",
     "pyproject.toml",
     "my_flask_app/__init__.py",
-    "my_flask_app/cli.py",
-    "my_flask_app/keycheck.py",
-    "my_flask_app/keyfile.py",
-    "my_flask_app/known_keys.txt",
     "my_flask_app/pages.py",
-    "my_flask_app/panels.py",
+    "my_flask_app/secret/__init__.py",
+    "my_flask_app/secret/cli.py",
+    "my_flask_app/secret/envfile.py",
+    "my_flask_app/secret/known_keys.txt",
+    "my_flask_app/secret/strength.py",
+    "my_flask_app/static/style.css",
     "my_flask_app/templates/base.html",
     "my_flask_app/templates/index.html",
+    "my_flask_app/toolbar.py",
     "tests/conftest.py",
     "tests/test_factory.py",
     "tests/test_pages.py",
-    "tests/test_secret.py",
+    "tests/test_secret_cli.py",
+    "tests/test_secret_envfile.py",
+    "tests/test_secret_strength.py",
     "tests/test_toolbar.py",
 ]
 
@@ -267,7 +272,7 @@ def test_bake_fails_cleanly_when_env_cannot_be_written(tmp_path, cli_config):
 
 
 def test_bake_from_a_relative_template_path(tmp_path, cli_config):
-    """The hook finds the template's keyfile.py when the template path is relative."""
+    """A template given by a relative path bakes a project with a key."""
     elsewhere = tmp_path / "somewhere" / "else"
     elsewhere.mkdir(parents=True)
     relative = os.path.relpath(TEMPLATE, elsewhere)
@@ -288,7 +293,75 @@ def test_bake_copies_only_files_without_template_syntax():
         if path.is_file()
     ]
     matched = [f for f in files if any(fnmatch.fnmatch(f, p) for p in patterns)]
-    assert len(matched) == 13
+    assert len(matched) == 15
     for name in matched:
         text = (TEMPLATE_PROJECT / name).read_text()
         assert not re.search(r"\{[{%][^}]*cookiecutter", text), name
+
+
+def template_without(tmp_path, hook):
+    """Return a copy of the template with one of its hooks removed."""
+    copy = tmp_path / "template"
+    ignore = shutil.ignore_patterns(".git", "__pycache__", "test-artifacts")
+    shutil.copytree(TEMPLATE, copy, ignore=ignore)
+    (copy / "hooks" / hook).unlink()
+    return copy
+
+
+def test_bake_key_is_written_by_the_post_gen_hook(tmp_path, cli_config):
+    """Without post_gen_project.py a bake has no .env: that hook writes the key."""
+    template = template_without(tmp_path, "post_gen_project.py")
+    result = cookiecutter_cli(cli_config, tmp_path, "--no-input", str(template))
+    project = tmp_path / "my_flask_app"
+    assert (project / "pyproject.toml").exists()
+    assert not (project / ".env").exists()
+    assert "secret key" not in result.stdout
+
+
+def test_bake_pre_gen_hook_only_validates(tmp_path, cli_config):
+    """Without pre_gen_project.py the key is still written; bad values pass."""
+    template = template_without(tmp_path, "pre_gen_project.py")
+    cookiecutter_cli(cli_config, tmp_path, "--no-input", str(template))
+    assert read_key(tmp_path / "my_flask_app").is_hex_256()
+    # the control: a bad value is refused only where that hook is
+    for name, source, refused in [("copy", template, False), ("full", TEMPLATE, True)]:
+        output = tmp_path / name
+        output.mkdir()
+        args = ["--no-input", str(source), "project_slug=class"]
+        result = cookiecutter_cli(cli_config, output, *args, check=False)
+        assert ("is a Python keyword" in result.stderr) is refused
+        assert (output / "class").exists() is not refused
+
+
+def test_bake_readme_pictures_exist():
+    """Each picture the README shows is a PNG in the repository."""
+    readme = (TEMPLATE / "README.md").read_text()
+    pictures = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", readme)
+    assert pictures == ["docs/page-with-toolbar.png", "docs/config-panel.png"]
+    for picture in pictures:
+        assert (TEMPLATE / picture).read_bytes().startswith(b"\x89PNG\r\n"), picture
+
+
+def test_bake_readme_layout_matches_the_package(default_project):
+    """Every file and folder the baked README's layout names is in the project."""
+    readme = (default_project / "README.md").read_text()
+    block = readme.split("## Layout", 1)[1].split("```")[1]
+    package = default_project / "my_flask_app"
+    names, parent = [], None
+    for line in block.splitlines():
+        if not line.strip() or line == "my_flask_app/":
+            continue
+        name = line.split()[0]
+        indent = len(line) - len(line.lstrip())
+        if indent == 0:
+            path = default_project / name
+        elif indent == 2:
+            path = package / name
+            parent = path if name.endswith("/") else parent
+        else:
+            path = parent / name
+        names.append(name)
+        assert path.exists(), name
+    assert {"secret/", "envfile.py", "strength.py", "cli.py", "toolbar.py"} <= set(
+        names
+    )

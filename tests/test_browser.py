@@ -1,7 +1,9 @@
 """What a person sees, in headless Chromium driven by Playwright.
 
 Debian's chromium is used (`playwright install` cannot download browsers on
-the CI machines); .ci/run installs it. Screenshots land in test-artifacts/.
+the CI machines); .ci/run installs it. Screenshots land in test-artifacts/;
+`python -m pytest tests/test_browser.py --update-screenshots` also writes the
+README's pictures in docs/.
 """
 
 import re
@@ -23,6 +25,7 @@ from tests.helpers import (
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = TEMPLATE / "test-artifacts"
+PICTURES = TEMPLATE / "docs"
 # as root, and with no network beyond loopback: no sandbox, no background calls
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -50,7 +53,18 @@ def browser():
         browser.close()
 
 
-def test_bake_browser_sees_page_toolbar_and_redacted_key(default_project, browser):
+def save_screenshot(page, name, request=None):
+    """Save a screenshot in test-artifacts/; with `request`, also in docs/
+    when asked to (the README shows those)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / name)
+    if request is not None and request.config.getoption("update_screenshots"):
+        page.screenshot(path=PICTURES / name)
+
+
+def test_bake_browser_sees_page_toolbar_and_redacted_key(
+    default_project, browser, request
+):
     """In debug mode: the page, a counter that goes up, a toolbar whose panels
     open on click, and a Config panel that shows the key redacted."""
     port = free_port()
@@ -69,14 +83,16 @@ def test_bake_browser_sees_page_toolbar_and_redacted_key(default_project, browse
 
         toolbar = page.locator("#flDebugToolbar")
         expect(toolbar).to_be_visible()
+        header = page.locator("header")
+        expect(header).to_have_css("background-color", "rgb(45, 74, 107)")
+        save_screenshot(page, "page-with-toolbar.png", request)
         config = page.locator("#flDebugConfigVarsPanel-content")
         expect(config).to_be_hidden()
         page.locator("#flDebugPanelList a", has_text="Config").click()
         expect(config).to_be_visible()
         row = config.get_by_role("row", name=re.compile(r"^SECRET_KEY "))
         expect(row).to_contain_text("********")
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=ARTIFACTS / "debug-config-panel.png", full_page=True)
+        save_screenshot(page, "config-panel.png", request)
         text = page.locator("html").inner_text() + page.content()
 
         page.locator("#flDebugPanelList a", has_text="Request Vars").click()
@@ -99,5 +115,4 @@ def test_bake_browser_sees_no_toolbar_in_production(default_project, browser):
         page.reload()
         expect(page.locator("#visits")).to_have_text("2")
         expect(page.locator("#flDebug")).to_have_count(0)
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=ARTIFACTS / "production.png")
+        save_screenshot(page, "production.png")

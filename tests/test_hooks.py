@@ -1,4 +1,4 @@
-"""The hook's functions and the baked keyfile module, called directly."""
+"""The hooks' functions and the baked envfile module, called directly."""
 
 import os
 import stat
@@ -10,7 +10,8 @@ from cookiecutter.environment import StrictEnvironment
 from tests.helpers import TEMPLATE, TEMPLATE_PROJECT, Key, key_lines, load_module, mode
 
 pre_gen = load_module(TEMPLATE / "hooks/pre_gen_project.py", "pre_gen_project")
-keyfile = pre_gen.load_keyfile(TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}")
+post_gen = load_module(TEMPLATE / "hooks/post_gen_project.py", "post_gen_project")
+keyfile = post_gen.load_envfile(TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}")
 
 GOOD_VALUES = {
     "project_name": "My Flask App",
@@ -80,38 +81,44 @@ def test_find_problem_reports_the_first_only():
 
 
 def test_next_steps():
-    steps = pre_gen.next_steps("shop", windows=False).splitlines()
+    steps = post_gen.next_steps("shop", windows=False).splitlines()
     assert steps[1] == "  cd shop"
     assert steps[2] == "  python -m venv .venv && . .venv/bin/activate"
     assert steps[-1] == "  flask run --debug"
 
 
 def test_next_steps_on_windows():
-    steps = pre_gen.next_steps("shop", windows=True).splitlines()
+    steps = post_gen.next_steps("shop", windows=True).splitlines()
     assert steps[2] == "  python -m venv .venv && .venv\\Scripts\\activate"
 
 
-@pytest.mark.parametrize(
-    "template_dir",
-    [r"C:\Users\Ada\flask-secret-template", '/home/o\'brien/"quoted" dir'],
-)
-def test_hook_reads_paths_with_backslashes_and_quotes(template_dir):
-    """Windows paths and quotes reach the hook intact through tojson."""
-    source = (TEMPLATE / "hooks/pre_gen_project.py").read_text()
-    context = {"cookiecutter": {**GOOD_VALUES, "project_name": 'Bob\'s "App" \\ 🚀'}}
+def render_hook(name, values):
+    """Render a hook as cookiecutter does, with `values` as the context, and
+    run its definitions; return them."""
+    source = (TEMPLATE / "hooks" / name).read_text()
+    context = {"cookiecutter": values}
     env = StrictEnvironment(context=context, keep_trailing_newline=True)
-    env.globals["template_dir"] = lambda: template_dir
     rendered = env.from_string(source).render(**context)
     namespace = {"__name__": "rendered_hook"}
-    exec(compile(rendered, "pre_gen_project.py", "exec"), namespace)
-    values = namespace["read_values"]()
-    assert values["template_dir"] == template_dir
-    assert values["project_name"] == 'Bob\'s "App" \\ 🚀'
+    exec(compile(rendered, name, "exec"), namespace)
+    return namespace
 
 
-def test_keyfile_loads_without_flask():
-    """The hook's copy of keyfile imports nothing outside the standard library."""
-    source = (TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/keyfile.py").read_text()
+def test_hooks_read_values_with_backslashes_and_quotes():
+    """Quotes, backslashes and Windows paths reach the hooks intact through tojson."""
+    odd = {
+        **GOOD_VALUES,
+        "project_name": 'Bob\'s "App" \\ 🚀',
+        "description": "C:\\Users\\Ada\\flask-secret-template '''",
+    }
+    assert render_hook("pre_gen_project.py", odd)["read_values"]() == odd
+    assert "load_envfile" in render_hook("post_gen_project.py", odd)
+
+
+def test_envfile_loads_without_flask():
+    """envfile, which the post-generation hook imports, needs only the stdlib."""
+    package = TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}"
+    source = (package / "secret/envfile.py").read_text()
     imports = {
         line.split()[1]
         for line in source.splitlines()

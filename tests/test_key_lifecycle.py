@@ -229,7 +229,7 @@ def test_bake_scanners_find_nothing_to_commit(bake):
     run(["git", "init", "-q"], cwd=project)
     run(["git", "add", "-A"], cwd=project)
     staged = run(["git", "ls-files"], cwd=project).stdout.split()
-    assert "my_flask_app/known_keys.txt" in staged
+    assert "my_flask_app/secret/known_keys.txt" in staged
     scan = run([bin_path("detect-secrets"), "scan", *staged], cwd=project)
     assert json.loads(scan.stdout)["results"] == {}
     # the scanner does see a key of ours: it flags the uncommitted .env

@@ -1,4 +1,4 @@
-"""The baked keycheck and keyfile modules, against the attackers' real wordlist."""
+"""The baked strength and envfile modules, against the attackers' real wordlist."""
 
 import json
 import secrets
@@ -10,9 +10,9 @@ from dotenv import dotenv_values
 
 from tests.helpers import TEMPLATE, TEMPLATE_PROJECT, load_module, wordlist_entries
 
-PACKAGE = TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}"
-keycheck = load_module(PACKAGE / "keycheck.py", "keycheck")
-keyfile = load_module(PACKAGE / "keyfile.py", "keyfile_for_keycheck_tests")
+SECRET = TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/secret"
+keycheck = load_module(SECRET / "strength.py", "strength")
+keyfile = load_module(SECRET / "envfile.py", "envfile_for_strength_tests")
 
 
 def test_every_wordlist_entry_is_refused():
@@ -30,7 +30,7 @@ def test_known_keys_file_is_up_to_date(tmp_path):
     subprocess.run(
         [sys.executable, script, str(fresh)], check=True, capture_output=True
     )
-    assert fresh.read_text() == (PACKAGE / "known_keys.txt").read_text()
+    assert fresh.read_text() == (SECRET / "known_keys.txt").read_text()
 
 
 def test_generated_keys_pass():

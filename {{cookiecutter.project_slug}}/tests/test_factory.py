@@ -2,15 +2,8 @@ import secrets
 
 import pytest
 
-from {{ cookiecutter.project_slug }} import (
-    MissingSecretKeyError,
-    WeakSecretKeyError,
-    create_app,
-)
-
-# printed in Flask's documentation, so in every attacker's wordlist
-# pragma: allowlist nextline secret
-DOCS_KEY = "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf"
+from {{ cookiecutter.project_slug }} import create_app
+from {{ cookiecutter.project_slug }}.secret import MissingSecretKeyError
 
 
 def test_config(app):
@@ -42,35 +35,6 @@ def test_empty_key(project_dir):
         create_app()
 
 
-@pytest.mark.parametrize(
-    ("key", "reason"),
-    [
-        ("dev", "too short"),
-        ("ab" * 32, "too repetitive"),
-        ("please-change-me-to-something-long-and-random", "placeholder"),
-        (DOCS_KEY, "publicly known"),
-        (12345678901234567890123456789012, "not text"),
-    ],
-)
-def test_weak_key_is_refused(key, reason):
-    with pytest.raises(WeakSecretKeyError, match=reason) as error:
-        create_app({"SECRET_KEY": key})
-    assert "flask secret rotate" in str(error.value)
-
-
-def test_weak_fallback_is_refused():
-    config = {"SECRET_KEY": secrets.token_hex(32), "SECRET_KEY_FALLBACKS": ["dev"]}
-    with pytest.raises(WeakSecretKeyError, match=r"FALLBACKS\[0\] is too short"):
-        create_app(config)
-
-
-def test_weak_key_only_warns_in_debug(caplog):
-    app = create_app({"DEBUG": True, "SECRET_KEY": DOCS_KEY})
-    assert app.debug
-    assert "publicly known" in caplog.text
-    assert DOCS_KEY not in caplog.text
-
-
 def test_fallback_key_verifies_old_sessions():
     old, new = secrets.token_hex(32), secrets.token_hex(32)
     before = create_app({"TESTING": True, "SECRET_KEY": old}).test_client()
@@ -100,6 +64,13 @@ def test_cookie_settings_from_environment(project_dir, monkeypatch):
     config = create_app({"SECRET_KEY": secrets.token_hex(32)}).config
     assert config["SESSION_COOKIE_SECURE"] is False
     assert config["SESSION_COOKIE_SAMESITE"] == "Strict"
+
+
+def test_static_stylesheet(client):
+    with client.get("/static/style.css") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/css"
+    assert b'href="/static/style.css"' in client.get("/").data
 
 
 def test_debug_cookies_work_over_http(project_dir, monkeypatch):

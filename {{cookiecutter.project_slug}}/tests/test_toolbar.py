@@ -3,7 +3,7 @@ import secrets
 import pytest
 
 from {{ cookiecutter.project_slug }} import create_app
-from {{ cookiecutter.project_slug }}.panels import REDACTED, redact
+from {{ cookiecutter.project_slug }}.toolbar import REDACTED, redact
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 A Flask plugin command (see pyproject.toml), so it works where the app cannot
 start, such as a fresh clone with no key yet. It writes .env through
-keyfile.py, the code the cookiecutter hook used, and judges keys with
-keycheck.py, the rules create_app applies. It never prints a key.
+envfile.py, the code the cookiecutter hook used, and judges keys with
+strength.py, the rules create_app applies. It never prints a key.
 """
 
 import os
@@ -11,7 +11,7 @@ import os
 import click
 from flask import Config
 
-from . import keycheck, keyfile, load_env
+from . import envfile, load_env, strength
 
 
 def fail(message):
@@ -20,7 +20,7 @@ def fail(message):
 
 
 def is_weak(key):
-    return keycheck.key_problem(key) is not None
+    return strength.key_problem(key) is not None
 
 
 @click.group()
@@ -31,16 +31,16 @@ def secret():
 @secret.command()
 def init():
     """Create .env with a fresh key; refuse if a key exists."""
-    path = keyfile.find_env_file()
+    path = envfile.find_env_file()
     try:
         # a key in the environment that .env did not put there wins over .env
-        in_dotenv = keyfile.file_has_key(path)
-        if os.environ.get(keyfile.KEY_NAME) and not in_dotenv:
-            fail(f"{keyfile.KEY_NAME} is already set in the environment; leaving it")
-        outcome = keyfile.init_key(path)
-    except keyfile.KeyFileError as error:
+        in_dotenv = envfile.file_has_key(path)
+        if os.environ.get(envfile.KEY_NAME) and not in_dotenv:
+            fail(f"{envfile.KEY_NAME} is already set in the environment; leaving it")
+        outcome = envfile.init_key(path)
+    except envfile.KeyFileError as error:
         fail(str(error))
-    click.echo(keyfile.describe(outcome, path))
+    click.echo(envfile.describe(outcome, path))
 
 
 @secret.command()
@@ -53,10 +53,10 @@ def init():
 )
 def rotate(keep):
     """Put a fresh key in .env and keep the old one as a fallback."""
-    path = keyfile.find_env_file()
+    path = envfile.find_env_file()
     try:
-        kept, dropped = keyfile.rotate_key(path, keep, is_weak)
-    except keyfile.KeyFileError as error:
+        kept, dropped = envfile.rotate_key(path, keep, is_weak)
+    except envfile.KeyFileError as error:
         fail(str(error))
     click.echo(f"New secret key in {path}; {kept} old key(s) kept as fallbacks.")
     if dropped:
@@ -82,19 +82,19 @@ def check():
     config.from_prefixed_env()
     key = config.get("SECRET_KEY")
     fallbacks = config.get("SECRET_KEY_FALLBACKS") or []
-    path = keyfile.find_env_file()
+    path = envfile.find_env_file()
     if not key:
-        fail(f"{keyfile.KEY_NAME} is not set; run 'flask secret init'")
-    problem = keycheck.find_problem(key, fallbacks)
+        fail(f"{envfile.KEY_NAME} is not set; run 'flask secret init'")
+    problem = strength.find_problem(key, fallbacks)
     if problem:
         fail(f"FLASK_{problem}; run 'flask secret rotate'")
     problem = permission_problem(path)
     if problem:
         fail(problem)
-    text = keyfile.read_env(path) or ""
-    in_dotenv = keyfile.read_setting(text, keyfile.KEY_LINE) == key
+    text = envfile.read_env(path) or ""
+    in_dotenv = envfile.read_setting(text, envfile.KEY_LINE) == key
     source = path if in_dotenv else "the environment"
-    click.echo(f"ok: {keyfile.KEY_NAME} from {source}, {len(key)} characters")
+    click.echo(f"ok: {envfile.KEY_NAME} from {source}, {len(key)} characters")
     click.echo(f"ok: {len(fallbacks)} fallback key(s), none weak or known")
     if os.path.exists(path):
         click.echo(f"ok: {path} is owner-only")

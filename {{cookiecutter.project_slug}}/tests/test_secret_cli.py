@@ -6,8 +6,8 @@ import stat
 import pytest
 from dotenv import dotenv_values
 
-from {{ cookiecutter.project_slug }} import keyfile
-from {{ cookiecutter.project_slug }}.cli import secret
+from {{ cookiecutter.project_slug }}.secret import envfile
+from {{ cookiecutter.project_slug }}.secret.cli import secret
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_rotate_keeps_the_old_file_when_writing_fails(
     def crash(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(keyfile.os, "replace", crash)
+    monkeypatch.setattr(envfile.os, "replace", crash)
     result = flask_secret("rotate")
     assert result.exit_code == 1
     assert "No space left on device" in result.output

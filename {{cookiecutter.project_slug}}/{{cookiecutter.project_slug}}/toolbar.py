@@ -1,4 +1,4 @@
-"""Debug toolbar pieces that never show a secret.
+"""The debug toolbar, in debug mode only, never showing a secret.
 
 Flask-DebugToolbar's own Config panel prints all of app.config, the secret key
 included, into every page. ConfigPanel shows the same table with each value
@@ -11,12 +11,48 @@ import html
 import re
 
 from flask import current_app
-from flask_debugtoolbar.panels.config_vars import ConfigVarsDebugPanel
+
+try:
+    from flask_debugtoolbar import DebugToolbarExtension
+    from flask_debugtoolbar.panels.config_vars import ConfigVarsDebugPanel
+except ImportError:  # production installs leave out the dev dependencies
+    DebugToolbarExtension = None
+    ConfigVarsDebugPanel = object  # ConfigPanel is then never used
+
+extension = DebugToolbarExtension() if DebugToolbarExtension else None
 
 SECRET_NAME = re.compile(
     r"API|AUTH|CREDENTIAL|KEY|PASS|PRIVATE|SECRET|SIGNATURE|TOKEN", re.IGNORECASE
 )
 REDACTED = "********"
+PANELS = [
+    "flask_debugtoolbar.panels.versions.VersionDebugPanel",
+    "flask_debugtoolbar.panels.timer.TimerDebugPanel",
+    "flask_debugtoolbar.panels.headers.HeaderDebugPanel",
+    "flask_debugtoolbar.panels.request_vars.RequestVarsDebugPanel",
+    f"{__name__}.ConfigPanel",
+    "flask_debugtoolbar.panels.template.TemplateDebugPanel",
+    "flask_debugtoolbar.panels.logger.LoggingPanel",
+    "flask_debugtoolbar.panels.route_list.RouteListDebugPanel",
+    "flask_debugtoolbar.panels.profiler.ProfilerDebugPanel",
+    "flask_debugtoolbar.panels.g.GDebugPanel",
+]
+
+
+def init_app(app):
+    """Turn on the toolbar, with secrets redacted, in debug mode only."""
+    if extension is None or not app.debug:
+        return
+    # this machine only, unless FLASK_DEBUG_TB_HOSTS says otherwise
+    app.config.setdefault("DEBUG_TB_HOSTS", ["127.0.0.1", "::1"])
+    app.config.setdefault("DEBUG_TB_INTERCEPT_REDIRECTS", False)
+    # the panel list is fixed here, so no setting brings the stock Config
+    # panel back; the template editor writes to disk with no CSRF check
+    app.config["DEBUG_TB_PANELS"] = PANELS
+    app.config["DEBUG_TB_TEMPLATE_EDITOR_ENABLED"] = False
+    # registered first so that it runs last, after the toolbar has drawn itself
+    app.after_request(hide_keys)
+    extension.init_app(app)
 
 
 def redact(value, name=""):

@@ -1,8 +1,9 @@
 """Keep the secret key in the project's private .env file.
 
-One implementation for everybody who writes the key: the cookiecutter hook
-that baked this project runs this file before Flask is installed (so it uses
-the standard library only), and ``flask secret init|rotate`` call it later.
+One implementation for everybody who writes the key: the cookiecutter
+post-generation hook that baked this project imports this file from the
+project it had just rendered, before Flask is installed (so it uses the
+standard library only), and ``flask secret init|rotate`` call it later.
 """
 
 import functools

@@ -1,6 +1,6 @@
 """Tell a strong secret key from a weak or publicly known one.
 
-Standard library only, like keyfile.py. Messages name what is wrong with a
+Standard library only, like envfile.py. Messages name what is wrong with a
 key, never the key itself.
 
 Attackers try every key of the public flask-unsign wordlist against a session

@@ -1,0 +1,55 @@
+"""Give the new project a secret key of its own, in its private .env file.
+
+Cookiecutter runs this in the project folder once every file is rendered. The
+key is made here, at run time, with the secrets module, and never passes
+through Jinja: cookiecutter leaves its rendered copy of this hook behind.
+The code that writes .env is the project's own <slug>/secret/envfile.py
+(standard library only), imported from the project just rendered, so the
+project's `flask secret` commands run the same code later. An existing key
+is kept, so `cookiecutter -f`, `--replay` and cruft log nobody out.
+"""
+
+import json
+import os
+import sys
+
+
+def load_envfile(package):
+    """Import the new project's envfile module without importing Flask."""
+    sys.dont_write_bytecode = True  # leave no __pycache__ in the project
+    sys.path.insert(0, os.path.join(package, "secret"))
+    try:
+        import envfile
+    finally:
+        del sys.path[0]
+    return envfile
+
+
+def next_steps(slug, windows=os.name == "nt"):
+    """Return the commands that take a new user to the running app."""
+    activate = r".venv\Scripts\activate" if windows else ". .venv/bin/activate"
+    return (
+        "Next steps:\n"
+        f"  cd {slug}\n"
+        f"  python -m venv .venv && {activate}\n"
+        '  python -m pip install -e ".[dev]"\n'
+        "  flask run --debug"
+    )
+
+
+def main():
+    # ''' on purpose: tojson escapes ' but not ", so """ would break
+    slug = json.loads(r'''{{ cookiecutter.project_slug | tojson }}''')  # fmt: skip
+    envfile = load_envfile(slug)
+    try:
+        outcome = envfile.ensure_key(".env")
+    except envfile.KeyFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(envfile.describe(outcome, ".env"))
+    print(next_steps(slug))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
