@@ -11,6 +11,7 @@ is kept, so `cookiecutter -f`, `--replay` and cruft log nobody out.
 
 import json
 import os
+import shutil
 import sys
 
 
@@ -25,14 +26,18 @@ def load_envfile(package):
     return envfile
 
 
-def next_steps(slug, windows=os.name == "nt"):
-    """Return the commands that take a new user to the running app."""
+def next_steps(slug, uv, windows):
+    """Return the commands that take a new user to the running app: with uv
+    when it is installed, else with a venv and pip (25.1+ for --group)."""
+    if uv:
+        return f"Next steps:\n  cd {slug}\n  uv run flask run --debug"
     activate = r".venv\Scripts\activate" if windows else ". .venv/bin/activate"
     return (
         "Next steps:\n"
         f"  cd {slug}\n"
         f"  python -m venv .venv && {activate}\n"
-        '  python -m pip install -e ".[dev]"\n'
+        '  python -m pip install "pip>=25.1"\n'
+        "  python -m pip install -e . --group dev\n"
         "  flask run --debug"
     )
 
@@ -47,7 +52,8 @@ def main():
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(envfile.describe(outcome, ".env"))
-    print(next_steps(slug))
+    # only looks uv up on PATH: the hook runs nothing that needs the network
+    print(next_steps(slug, shutil.which("uv") is not None, os.name == "nt"))
     return 0
 
 

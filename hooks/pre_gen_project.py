@@ -37,8 +37,9 @@ OTHER_MODULES = frozenset(
 )
 # a python identifier that is also a valid distribution name
 SLUG = re.compile(r"[a-z]([a-z0-9_]*[a-z0-9])?\Z")
-PYTHON_VERSION = re.compile(r"3\.(\d+)\Z")
-OLDEST_MINOR = 9  # flask 3.1 needs python 3.9
+# 3.N, N without a leading zero
+PYTHON_VERSION = re.compile(r"3\.([1-9][0-9]*)\Z")
+OLDEST_MINOR = 10  # 3.9 reached its end of life in October 2025
 
 
 def check_slug(slug):
@@ -73,26 +74,43 @@ def check_text(name, value):
     return None
 
 
-def check_python_version(version):
+def check_python_version(version, newest):
     """Return what is wrong with the oldest supported Python version, or None."""
     match = PYTHON_VERSION.match(version)
-    if match is None or int(match.group(1)) < OLDEST_MINOR:
+    newest_minor = int(newest.split(".")[1])
+    if match is None or not OLDEST_MINOR <= int(match.group(1)) <= newest_minor:
         return (
-            f"python_version {version!r} is not supported: Flask 3.1 needs "
-            f"Python 3.{OLDEST_MINOR} or newer, e.g. python_version=3.11"
+            f"python_version {version!r} is not supported: give the oldest Python "
+            f"the project supports, from 3.{OLDEST_MINOR} to {newest}, "
+            "e.g. python_version=3.12"
         )
+    return None
+
+
+def check_types(values):
+    """Return what is wrong with a value that is not text (a replay file may
+    hold any JSON), or None."""
+    for name, value in values.items():
+        if not isinstance(value, str):
+            return (
+                f"{name} {value!r} is not text: write it in quotes in the replay "
+                f'file or on the command line, e.g. {name}="..."'
+            )
     return None
 
 
 def find_problem(values):
     """Return the first problem with the template values, or None."""
+    problem = check_types(values)
+    if problem is not None:
+        return problem
     problems = (
         check_slug(values["project_slug"]),
         *(
             check_text(name, values[name])
             for name in ("project_name", "description", "author_name", "author_email")
         ),
-        check_python_version(values["python_version"]),
+        check_python_version(values["python_version"], values["newest_python"]),
     )
     return next((problem for problem in problems if problem), None)
 
@@ -109,6 +127,7 @@ def read_values():
             "author_name": cookiecutter.author_name,
             "author_email": cookiecutter.author_email,
             "python_version": cookiecutter.python_version,
+            "newest_python": cookiecutter._newest_python,
         } | tojson }}'''
     )
     # fmt: on

@@ -69,11 +69,11 @@ def test_bake_with_defaults(default_project):
 @pytest.mark.parametrize(
     ("license_name", "python_version"),
     [
-        ("MIT", "3.9"),
-        ("BSD-3-Clause", "3.12"),
-        ("Not open source", "3.11"),
+        ("MIT", "3.10"),
+        ("BSD-3-Clause", "3.15"),
+        ("Not open source", "3.12"),
     ],
-    ids=["mit-py39", "bsd3-py312", "closed-py311"],
+    ids=["mit-py310", "bsd3-py315", "closed-py312"],
 )
 def test_bake_option_matrix(bake, license_name, python_version):
     """License and Python version reach pyproject.toml, LICENSE and ruff."""

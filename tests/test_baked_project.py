@@ -22,8 +22,8 @@ README = TEMPLATE / "README.md"
 
 @pytest.mark.parametrize(
     ("python_version", "fresh_clone"),
-    [("3.11", False), ("3.9", True)],
-    ids=["py311", "py39-without-env"],
+    [("3.12", False), ("3.10", True)],
+    ids=["py312", "py310-without-env"],
 )
 def test_bake_project_checks_pass(bake, python_version, fresh_clone):
     """The baked project's own pytest, ruff check and ruff format pass."""

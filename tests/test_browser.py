@@ -23,6 +23,8 @@ from tests.helpers import (
     wait_for_page,
 )
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = TEMPLATE / "test-artifacts"
 PICTURES = TEMPLATE / "docs"

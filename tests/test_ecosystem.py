@@ -1,6 +1,7 @@
 """Baked projects among the tools Flask developers use: cruft, pre-commit, CI."""
 
 import importlib.metadata
+import os
 import secrets
 import shutil
 import tomllib
@@ -90,36 +91,92 @@ def test_bake_secret_scanner_blocks_a_pasted_key(bake):
     assert "my_flask_app/settings.py" in found.stdout
 
 
+# the newest major of each action, as maintained projects use them (Nov 2026)
+CURRENT_ACTIONS = {
+    "actions/checkout": "v7",
+    "actions/setup-python": "v7",
+    "astral-sh/setup-uv": "v8",
+}
+SYSTEMS = ["ubuntu-latest", "windows-latest", "macos-latest"]
+
+
+def workflow_job(path):
+    """Return the one job of a GitHub workflow file, and check that every
+    action it uses is at its current major version."""
+    workflow = yaml.safe_load(path.read_text())
+    (job,) = workflow["jobs"].values()
+    for step in job["steps"]:
+        if "uses" in step:
+            action, version = step["uses"].split("@")
+            assert CURRENT_ACTIONS[action] == version, step["uses"]
+    return job
+
+
 @pytest.mark.parametrize(
     ("python_version", "matrix"),
     [
-        pytest.param("3.9", ["3.9", "3.10", "3.11", "3.12", "3.13", "3.14"], id="py39"),
-        pytest.param("3.12", ["3.12", "3.13", "3.14"], id="py312"),
+        pytest.param(
+            "3.10", ["3.10", "3.11", "3.12", "3.13", "3.14", "3.15"], id="py310"
+        ),
+        pytest.param("3.12", ["3.12", "3.13", "3.14", "3.15"], id="py312"),
     ],
 )
 def test_bake_python_version_reaches_ci_ruff_and_pyproject(
     bake, python_version, matrix
 ):
-    """python_version sets requires-python, ruff's target and the CI matrix."""
+    """python_version sets requires-python, ruff's target and the CI matrix,
+    which runs uv on three systems."""
     project = bake(python_version=python_version).project_path
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     assert pyproject["project"]["requires-python"] == f">={python_version}"
     assert pyproject["tool"]["ruff"]["target-version"] == "py" + python_version.replace(
         ".", ""
     )
-    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
-    (job,) = workflow["jobs"].values()
-    assert job["strategy"]["matrix"]["python-version"] == matrix
-    setup = next(
-        s for s in job["steps"] if s.get("uses", "").startswith("actions/setup")
-    )
+    job = workflow_job(project / ".github/workflows/ci.yml")
+    assert job["runs-on"] == "${{ matrix.os }}"
+    assert job["strategy"]["matrix"] == {"os": SYSTEMS, "python-version": matrix}
+    setup = next(s for s in job["steps"] if s.get("uses", "").startswith("astral"))
     assert setup["with"]["python-version"] == "${{ matrix.python-version }}"
     commands = [step["run"] for step in job["steps"] if "run" in step]
     assert commands == [
-        'python -m pip install -e ".[dev]"',
-        "ruff check . && ruff format --check .",
-        "pytest",
+        "if [ -f uv.lock ]; then uv sync --locked; else uv sync; fi",
+        "uv run ruff check . && uv run ruff format --check .",
+        "uv run pytest",
     ]
+    assert job["defaults"]["run"]["shell"] == "bash"  # on Windows too
+
+
+@pytest.mark.parametrize("locked", [True, False], ids=["uv-lock", "no-lock"])
+def test_bake_ci_syncs_locked_only_with_a_lock_file(default_project, tmp_path, locked):
+    """The CI install step runs `uv sync --locked` exactly when uv.lock exists."""
+    job = workflow_job(default_project / ".github/workflows/ci.yml")
+    install = next(
+        step["run"] for step in job["steps"] if step.get("name") == "Install"
+    )
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    fake_uv = fake_bin / "uv"
+    fake_uv.write_text('#!/bin/sh\necho "uv $*"\n')
+    fake_uv.chmod(0o755)
+    project = tmp_path / "project"
+    project.mkdir()
+    if locked:
+        (project / "uv.lock").write_text("")
+    path = f"{fake_bin}:{os.environ['PATH']}"
+    result = run(["bash", "-c", install], cwd=project, env={"PATH": path})
+    assert result.stdout == ("uv sync --locked\n" if locked else "uv sync\n")
+
+
+def test_template_workflow_bakes_and_tests_on_three_systems():
+    """The template's own workflow bakes with uvx and runs the baked checks
+    on Linux, Windows and macOS; browser tests stay in .ci/run."""
+    job = workflow_job(TEMPLATE / ".github/workflows/ci.yml")
+    assert job["strategy"]["matrix"]["os"] == SYSTEMS
+    commands = "\n".join(step["run"] for step in job["steps"] if "run" in step)
+    assert "uvx cookiecutter --no-input ." in commands
+    for check in ("uv run pytest", "uv run ruff check", "uv run flask secret check"):
+        assert check in commands
+    assert "chromium" not in commands
 
 
 def test_template_repository_lint_and_pre_commit():

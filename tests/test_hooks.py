@@ -19,7 +19,8 @@ GOOD_VALUES = {
     "description": "An app.",
     "author_name": "Ada",
     "author_email": "ada@example.com",
-    "python_version": "3.11",
+    "python_version": "3.12",
+    "newest_python": "3.15",
 }
 
 
@@ -62,16 +63,28 @@ def test_check_text():
     assert "'\\u2028'" in pre_gen.check_text("description", "line\u2028separator")
 
 
-@pytest.mark.parametrize("version", ["3.9", "3.11", "3.14", "3.20"])
+@pytest.mark.parametrize("version", ["3.10", "3.12", "3.15"])
 def test_check_python_version_accepts(version):
-    assert pre_gen.check_python_version(version) is None
+    assert pre_gen.check_python_version(version, "3.15") is None
 
 
-@pytest.mark.parametrize("version", ["3.8", "2.7", "3", "3.11.2", "py311", ""])
+@pytest.mark.parametrize(
+    "version",
+    ["3.9", "3.8", "3.16", "3.09", "3.010", "2.7", "3", "3.11.2", "py311", ""],
+)
 def test_check_python_version_rejects(version):
-    assert "Flask 3.1 needs Python 3.9 or newer" in pre_gen.check_python_version(
-        version
+    problem = pre_gen.check_python_version(version, "3.15")
+    assert problem == (
+        f"python_version {version!r} is not supported: give the oldest Python the "
+        "project supports, from 3.10 to 3.15, e.g. python_version=3.12"
     )
+
+
+@pytest.mark.parametrize("value", [123, None, ["a"], {"a": 1}, True])
+def test_find_problem_refuses_values_that_are_not_text(value):
+    problem = pre_gen.find_problem({**GOOD_VALUES, "project_name": value})
+    assert problem.startswith(f"project_name {value!r} is not text")
+    assert "\n" not in problem
 
 
 def test_find_problem_reports_the_first_only():
@@ -80,15 +93,25 @@ def test_find_problem_reports_the_first_only():
     assert "keyword" in pre_gen.find_problem(bad)
 
 
-def test_next_steps():
-    steps = post_gen.next_steps("shop", windows=False).splitlines()
-    assert steps[1] == "  cd shop"
-    assert steps[2] == "  python -m venv .venv && . .venv/bin/activate"
-    assert steps[-1] == "  flask run --debug"
+def test_next_steps_with_uv():
+    steps = post_gen.next_steps("shop", uv=True, windows=False).splitlines()
+    assert steps == ["Next steps:", "  cd shop", "  uv run flask run --debug"]
 
 
-def test_next_steps_on_windows():
-    steps = post_gen.next_steps("shop", windows=True).splitlines()
+def test_next_steps_with_pip():
+    steps = post_gen.next_steps("shop", uv=False, windows=False).splitlines()
+    assert steps == [
+        "Next steps:",
+        "  cd shop",
+        "  python -m venv .venv && . .venv/bin/activate",
+        '  python -m pip install "pip>=25.1"',
+        "  python -m pip install -e . --group dev",
+        "  flask run --debug",
+    ]
+
+
+def test_next_steps_with_pip_on_windows():
+    steps = post_gen.next_steps("shop", uv=False, windows=True).splitlines()
     assert steps[2] == "  python -m venv .venv && .venv\\Scripts\\activate"
 
 
@@ -96,7 +119,7 @@ def render_hook(name, values):
     """Render a hook as cookiecutter does, with `values` as the context, and
     run its definitions; return them."""
     source = (TEMPLATE / "hooks" / name).read_text()
-    context = {"cookiecutter": values}
+    context = {"cookiecutter": {**values, "_newest_python": values["newest_python"]}}
     env = StrictEnvironment(context=context, keep_trailing_newline=True)
     rendered = env.from_string(source).render(**context)
     namespace = {"__name__": "rendered_hook"}

@@ -1,3 +1,4 @@
+import json
 import sys
 import tomllib
 
@@ -107,9 +108,15 @@ def test_bake_odd_project_names(bake, project_name, slug):
             id="escape",
         ),
         pytest.param(
-            {"python_version": "3.8"},
-            "python_version '3.8' is not supported",
-            id="old-python",
+            {"python_version": "3.9"},
+            "python_version '3.9' is not supported: give the oldest Python the "
+            "project supports, from 3.10 to 3.15",
+            id="python-3.9",
+        ),
+        pytest.param(
+            {"python_version": "3.09"},
+            "python_version '3.09' is not supported",
+            id="leading-zero",
         ),
         pytest.param(
             {"python_version": "three"},
@@ -142,3 +149,33 @@ def test_bake_reports_a_failed_hook(bake, capfd):
     assert result.exit_code == -1
     assert isinstance(result.exception, FailedHookException)
     assert "is a Python keyword" in capfd.readouterr().err
+
+
+def test_bake_defaults_to_python_312_and_accepts_310(bake):
+    """3.12 by default; 3.10, the oldest accepted, bakes too."""
+    for extra, expected in [({}, "3.12"), ({"python_version": "3.10"}, "3.10")]:
+        result = bake(**extra)
+        assert result.exit_code == 0, result.exception
+        pyproject = tomllib.loads((result.project_path / "pyproject.toml").read_text())
+        assert pyproject["project"]["requires-python"] == f">={expected}"
+
+
+def test_bake_replay_with_a_number_gives_one_line(tmp_path, cli_config):
+    """A replay file whose project_name is a number: one line, no traceback."""
+    replay = tmp_path / "replay.json"
+    context = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+    context["project_name"] = 123
+    context["license"] = "MIT"
+    context["project_slug"] = "my_app"
+    replay.write_text(json.dumps({"cookiecutter": context}))
+    output = tmp_path / "out"
+    output.mkdir()
+    result = cookiecutter_cli(
+        cli_config, output, f"--replay-file={replay}", str(TEMPLATE), check=False
+    )
+    assert result.returncode != 0
+    assert result.stderr.splitlines() == [
+        "error: project_name 123 is not text: write it in quotes in the replay "
+        'file or on the command line, e.g. project_name="..."'
+    ]
+    assert list(output.iterdir()) == []

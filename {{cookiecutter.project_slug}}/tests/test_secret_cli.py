@@ -22,6 +22,7 @@ def private(path):
     return stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+@pytest.mark.posix_modes
 def test_init_makes_a_private_env(flask_secret, project_dir):
     result = flask_secret("init")
     assert result.exit_code == 0, result.output
@@ -65,6 +66,7 @@ def write_env(project_dir, text):
     return env
 
 
+@pytest.mark.posix_modes
 def test_rotate_keeps_the_old_key_as_a_fallback(flask_secret, project_dir):
     old = secrets.token_hex(32)
     env = write_env(
@@ -160,6 +162,7 @@ def test_check_fails_a_weak_key(flask_secret, project_dir, text, reason):
     assert reason in result.output
 
 
+@pytest.mark.posix_modes
 def test_check_fails_a_readable_env(flask_secret, project_dir):
     env = write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
     env.chmod(0o644)

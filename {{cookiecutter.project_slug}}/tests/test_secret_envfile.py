@@ -1,5 +1,6 @@
 import stat
 
+import pytest
 from dotenv import dotenv_values
 
 from {{ cookiecutter.project_slug }}.secret import envfile
@@ -11,6 +12,7 @@ def test_new_key():
     assert all(len(key) == 64 and int(key, 16) >= 0 for key in keys)
 
 
+@pytest.mark.posix_modes
 def test_ensure_key_creates_a_private_file(tmp_path):
     env = tmp_path / ".env"
     assert envfile.ensure_key(str(env)) == "created"
