@@ -32,6 +32,7 @@ BAKED_FILES = [
     "gunicorn.conf.py",
     "pyproject.toml",
     "my_flask_app/__init__.py",
+    "my_flask_app/health.py",
     "my_flask_app/pages.py",
     "my_flask_app/secret/__init__.py",
     "my_flask_app/secret/cli.py",
@@ -44,9 +45,11 @@ BAKED_FILES = [
     "my_flask_app/toolbar.py",
     "tests/conftest.py",
     "tests/test_factory.py",
+    "tests/test_health.py",
     "tests/test_pages.py",
     "tests/test_secret_cli.py",
     "tests/test_secret_envfile.py",
+    "tests/test_secret_files.py",
     "tests/test_secret_strength.py",
     "tests/test_toolbar.py",
 ]
@@ -94,9 +97,19 @@ def test_bake_option_matrix(bake, license_name, python_version):
         assert first_line.startswith(license_name.split("-")[0])
 
 
+def test_bake_with_docker_adds_three_files(bake):
+    """use_docker=yes adds the Dockerfile, .dockerignore and compose.yaml only."""
+    project = bake(use_docker="yes").project_path
+    added = set(baked_files(project)) - set(BAKED_FILES)
+    assert added == {".dockerignore", "Dockerfile", "compose.yaml"}
+    assert "/secrets/" in (project / ".gitignore").read_text().splitlines()
+
+
 def test_bake_renders_every_template_variable(bake):
     """No Jinja or cookiecutter text is left in any rendered file."""
-    result = bake(project_name="Shop Front", author_name="Ada Lovelace")
+    result = bake(
+        project_name="Shop Front", author_name="Ada Lovelace", use_docker="yes"
+    )
     assert result.exit_code == 0, result.exception
     leftovers = []
     for name in baked_files(result.project_path):
@@ -293,7 +306,7 @@ def test_bake_copies_only_files_without_template_syntax():
         if path.is_file()
     ]
     matched = [f for f in files if any(fnmatch.fnmatch(f, p) for p in patterns)]
-    assert len(matched) == 15
+    assert len(matched) == 16
     for name in matched:
         text = (TEMPLATE_PROJECT / name).read_text()
         assert not re.search(r"\{[{%][^}]*cookiecutter", text), name

@@ -1,14 +1,20 @@
 """The key's life in real baked projects: attacked, tampered with, rotated, cloned."""
 
+import contextlib
 import json
+import os
+import pty
 import secrets
+import subprocess
 import sys
 import urllib.request
 
 import pytest
 
 from tests.helpers import (
+    Key,
     bin_path,
+    environment,
     fetch,
     free_port,
     gunicorn,
@@ -269,3 +275,38 @@ def test_bake_fresh_clone_gets_a_key_with_flask_secret_init(bake, install, tmp_p
         status, page = wait_for_page(url)
     assert status == 200
     assert visits(page) == 1
+
+
+def test_bake_export_never_prints_a_key_on_a_terminal(bake, install):
+    """`flask secret export --key-file -` refuses a terminal, and writes the
+    key into a pipe, where a secret store's command can read it."""
+    project = bake().project_path
+    python = install(project)
+    key = read_key(project)
+    command = [python, "-m", "flask", "secret", "export", "--key-file", "-"]
+    primary, secondary = pty.openpty()
+    try:
+        process = subprocess.run(
+            command,
+            cwd=project,
+            env=environment({"FLASK_SECRET_KEY": None}),
+            stdin=subprocess.DEVNULL,
+            stdout=secondary,
+            stderr=subprocess.PIPE,
+            timeout=60,
+        )
+        os.close(secondary)
+        shown = b""
+        with contextlib.suppress(OSError):  # EIO once the terminal is empty
+            while chunk := os.read(primary, 4096):
+                shown += chunk
+    finally:
+        os.close(primary)
+    assert process.returncode == 1
+    assert process.stderr.decode().strip() == (
+        "Error: refusing to print a key on a terminal: pipe it, or use --key-file"
+    )
+    assert not key.found_in(shown.decode() + process.stderr.decode())
+
+    piped = run(command, cwd=project, env={"FLASK_SECRET_KEY": None})
+    assert Key(piped.stdout.strip()) == key

@@ -169,3 +169,125 @@ def test_check_fails_a_readable_env(flask_secret, project_dir):
     result = flask_secret("check")
     assert result.exit_code == 1
     assert "chmod 600" in result.output
+
+
+def keys_in(env):
+    values = dotenv_values(env)
+    return values["FLASK_SECRET_KEY"], json.loads(values["FLASK_SECRET_KEY_FALLBACKS"])
+
+
+def test_stage_then_promote(flask_secret, project_dir):
+    old = secrets.token_hex(32)
+    env = write_env(project_dir, f"# mine\nFLASK_SECRET_KEY={old}\nA=1\n")
+    staged = flask_secret("stage")
+    assert staged.exit_code == 0, staged.output
+    key, fallbacks = keys_in(env)
+    assert key == old  # signing is unchanged
+    new = fallbacks[0]
+    assert len(new) == 64 and new != old
+    assert new not in staged.output
+
+    promoted = flask_secret("promote")
+    assert promoted.exit_code == 0, promoted.output
+    assert keys_in(env) == (new, [old])
+    assert "SECRET_KEY_STAGED" not in env.read_text()
+    assert env.read_text().startswith("# mine\n")
+    assert dotenv_values(env)["A"] == "1"
+    assert flask_secret("promote").exit_code == 1  # nothing staged any more
+
+
+def test_stage_twice_and_rotate_while_staged_are_refused(flask_secret, project_dir):
+    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    assert flask_secret("stage").exit_code == 0
+    again = flask_secret("stage")
+    assert again.exit_code == 1
+    assert "has a staged key already" in again.output
+    rotated = flask_secret("rotate")
+    assert rotated.exit_code == 1
+    assert "flask secret promote" in rotated.output
+
+
+def test_promote_needs_a_staged_key(flask_secret, project_dir):
+    old = secrets.token_hex(32)
+    env = write_env(
+        project_dir,
+        f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n"
+        f"FLASK_SECRET_KEY_FALLBACKS='[\"{old}\"]'\n",
+    )
+    before = env.read_bytes()
+    result = flask_secret("promote")
+    assert result.exit_code == 1
+    assert "no staged key" in result.output
+    assert env.read_bytes() == before
+
+
+def test_retire_keeps_the_staged_key(flask_secret, project_dir):
+    env = write_env(
+        project_dir,
+        f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n"
+        f"FLASK_SECRET_KEY_FALLBACKS='[\"{secrets.token_hex(32)}\"]'\n",
+    )
+    flask_secret("stage")
+    staged = keys_in(env)[1][0]
+    result = flask_secret("retire")
+    assert result.exit_code == 0, result.output
+    assert "Dropped 1 old key(s)" in result.output
+    assert keys_in(env)[1] == [staged]
+    assert flask_secret("promote").exit_code == 0
+
+
+def test_commands_work_on_a_named_env_file(flask_secret, project_dir):
+    fleet = project_dir / "fleet.env"
+    assert flask_secret("init", "--env-file", str(fleet)).exit_code == 0
+    assert flask_secret("stage", "--env-file", str(fleet)).exit_code == 0
+    assert flask_secret("promote", "--env-file", str(fleet)).exit_code == 0
+    assert not (project_dir / ".env").exists()
+    assert len(keys_in(fleet)[1]) == 1
+
+
+@pytest.mark.posix_modes
+def test_export_writes_owner_only_key_files(flask_secret, project_dir):
+    key, old = secrets.token_hex(32), secrets.token_hex(32)
+    write_env(
+        project_dir,
+        f"FLASK_SECRET_KEY={key}\nFLASK_SECRET_KEY_FALLBACKS='[\"{old}\"]'\n",
+    )
+    key_file, fallbacks_file = project_dir / "key", project_dir / "fallbacks"
+    result = flask_secret(
+        "export", "--key-file", str(key_file), "--fallbacks-file", str(fallbacks_file)
+    )
+    assert result.exit_code == 0, result.output
+    assert key_file.read_text() == key + "\n"
+    assert json.loads(fallbacks_file.read_text()) == [old]
+    assert private(key_file) and private(fallbacks_file)
+    assert key not in result.output
+
+
+def test_export_into_a_pipe(flask_secret, project_dir):
+    key = secrets.token_hex(32)
+    write_env(project_dir, f"FLASK_SECRET_KEY={key}\n")
+    result = flask_secret("export", "--key-file", "-")  # the runner is no terminal
+    assert result.exit_code == 0
+    assert result.output == key + "\n"
+
+
+def test_check_names_a_key_file(flask_secret, project_dir, monkeypatch):
+    key_file = project_dir / "key"
+    key_file.write_text(secrets.token_hex(32) + "\n")
+    key_file.chmod(0o600)
+    monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
+    result = flask_secret("check")
+    assert result.exit_code == 0, result.output
+    assert f"ok: FLASK_SECRET_KEY from {key_file}, 64 characters" in result.output
+    assert f"ok: {key_file} is owner-only" in result.output
+
+
+@pytest.mark.posix_modes
+def test_check_fails_a_readable_key_file(flask_secret, project_dir, monkeypatch):
+    key_file = project_dir / "key"
+    key_file.write_text(secrets.token_hex(32))
+    key_file.chmod(0o644)
+    monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
+    result = flask_secret("check")
+    assert result.exit_code == 1
+    assert f"{key_file} is readable by others" in result.output

@@ -1,4 +1,6 @@
+import click
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import secret, toolbar
 
@@ -15,8 +17,9 @@ def create_app(test_config=None):
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
-    # FLASK_SECRET_KEY and any other FLASK_* variable
+    # FLASK_SECRET_KEY and any other FLASK_* variable, then key files
     app.config.from_prefixed_env()
+    secret.read_key_files(app.config)
 
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -24,11 +27,28 @@ def create_app(test_config=None):
     # no key, or a weak one outside debug mode: stop with one line
     secret.check_key(app)
 
+    trust_proxies(app)
+
     # the debug toolbar, in debug mode only, with every secret hidden
     toolbar.init_app(app)
 
-    from . import pages
+    from . import health, pages
 
+    app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
 
     return app
+
+
+def trust_proxies(app):
+    """Behind FLASK_TRUSTED_PROXIES proxies (0, the default, trusts none),
+    take the client's address, scheme and host from their X-Forwarded-*
+    headers: trusting them from anyone else would let clients lie."""
+    count = app.config.get("TRUSTED_PROXIES", 0)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise click.ClickException(
+            f"FLASK_TRUSTED_PROXIES must be a whole number of proxies, such as 1, "
+            f"not {count!r}"
+        )
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -3,10 +3,18 @@
 One implementation for everybody who writes the key: the cookiecutter
 post-generation hook that baked this project imports this file from the
 project it had just rendered, before Flask is installed (so it uses the
-standard library only), and ``flask secret init|rotate`` call it later.
+standard library only), and ``flask secret`` calls it later.
+
+For a fleet, a key changes in two phases, so that no host ever meets a
+cookie signed with a key it does not know: stage_key() adds a new key to the
+fallbacks of every host (signing is unchanged), promote_key() then lets it
+sign and keeps the old key as the first fallback. The staged key is marked in
+the file by its fingerprint (SECRET_KEY_STAGED, no FLASK_ prefix, so the app
+never reads it), never by the key itself.
 """
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -26,6 +34,8 @@ def setting_line(name):
 
 KEY_LINE = setting_line(KEY_NAME)
 FALLBACKS_LINE = setting_line(FALLBACKS_NAME)
+STAGED_NAME = "SECRET_KEY_STAGED"
+STAGED_LINE = setting_line(STAGED_NAME)
 
 
 class KeyFileError(Exception):
@@ -228,6 +238,42 @@ def set_line(text, pattern, name, value):
     return f"{text[: last.start(2)]}{value}{text[last.end(2) :]}"
 
 
+def remove_line(text, pattern):
+    """Return `text` without the lines that match `pattern`."""
+    lines = text.splitlines(keepends=True)
+    return "".join(line for line in lines if not pattern.match(line.rstrip("\r\n")))
+
+
+def fingerprint(key):
+    """Return a short SHA-256 fingerprint that names `key` without showing it."""
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"sha256:{digest[:12]}"
+
+
+@explained
+def read_keys(path):
+    """Return (text, key, fallbacks, staged fingerprint or None) of `path`."""
+    text = read_env(path)
+    key = read_setting(text, KEY_LINE) if text is not None else None
+    if not key:
+        raise KeyFileError(f"{path} has no key; run 'flask secret init'")
+    return text, key, read_fallbacks(text, path), read_setting(text, STAGED_LINE)
+
+
+def write_keys(path, text, key, fallbacks, staged=None):
+    """Write `key`, `fallbacks` and the staged mark into .env text, changing
+    only their lines, and replace the file at `path` with it."""
+    text = set_line(text, KEY_LINE, KEY_NAME, key)
+    if not text.endswith("\n"):
+        text += "\n"
+    if fallbacks or read_setting(text, FALLBACKS_LINE) is not None:
+        text = set_line(text, FALLBACKS_LINE, FALLBACKS_NAME, json.dumps(fallbacks))
+    text = remove_line(text, STAGED_LINE)
+    if staged:
+        text = set_line(text, STAGED_LINE, STAGED_NAME, staged)
+    replace_private(path, text)
+
+
 @explained
 def rotate_key(path, keep, is_weak=lambda key: False):
     """Put a new key in .env and move the old one to the front of the fallbacks.
@@ -236,20 +282,69 @@ def rotate_key(path, keep, is_weak=lambda key: False):
     session signed with a weak key may be forged. Every other line stays as it
     was. Return (number of old keys kept, number dropped as weak).
     """
-    text = read_env(path)
-    old = read_setting(text, KEY_LINE) if text is not None else None
-    if not old:
-        raise KeyFileError(f"{path} has no key to rotate; run 'flask secret init'")
-    previous = [old, *(k for k in read_fallbacks(text, path) if k != old)]
+    text, old, fallbacks, staged = read_keys(path)
+    if staged:
+        raise KeyFileError(
+            f"{path} has a staged key; run 'flask secret promote' to finish "
+            "that rotation first"
+        )
+    previous = [old, *(k for k in fallbacks if k != old)]
     strong = [k for k in previous if not is_weak(k)]
     kept = strong[:keep]
-    text = set_line(text, KEY_LINE, KEY_NAME, new_key())
-    if not text.endswith("\n"):
-        text += "\n"
-    if kept or read_setting(text, FALLBACKS_LINE) is not None:
-        text = set_line(text, FALLBACKS_LINE, FALLBACKS_NAME, json.dumps(kept))
-    replace_private(path, text)
+    write_keys(path, text, new_key(), kept)
     return len(kept), len(previous) - len(strong)
+
+
+@explained
+def stage_key(path):
+    """Add a new key to the front of the fallbacks; the key still signs.
+
+    Return the new key's fingerprint. Once every host has restarted with it,
+    every host accepts cookies signed with it: promote_key() is then safe.
+    """
+    text, key, fallbacks, staged = read_keys(path)
+    if staged:
+        raise KeyFileError(
+            f"{path} has a staged key already ({staged}); run 'flask secret promote'"
+        )
+    new = new_key()
+    write_keys(path, text, key, [new, *fallbacks], fingerprint(new))
+    return fingerprint(new)
+
+
+@explained
+def promote_key(path):
+    """Let the staged key sign, and keep the old key as the first fallback.
+
+    Return the promoted key's fingerprint.
+    """
+    text, key, fallbacks, staged = read_keys(path)
+    if not staged or not fallbacks or fingerprint(fallbacks[0]) != staged:
+        raise KeyFileError(f"{path} has no staged key; run 'flask secret stage' first")
+    write_keys(path, text, fallbacks[0], [key, *fallbacks[1:]])
+    return staged
+
+
+@explained
+def retire_keys(path, keep):
+    """Keep only the `keep` newest old keys (and a staged key); return how
+    many were dropped."""
+    text, key, fallbacks, staged = read_keys(path)
+    pinned = fallbacks[:1] if staged else []
+    kept = pinned + fallbacks[len(pinned) :][:keep]
+    write_keys(path, text, key, kept, staged)
+    return len(fallbacks) - len(kept)
+
+
+@explained
+def export_keys(path, key_file, fallbacks_file=None):
+    """Write the key of the .env file at `path` into `key_file`, and its
+    fallbacks as a JSON list into `fallbacks_file`: owner-only files in the
+    form FLASK_SECRET_KEY_FILE and FLASK_SECRET_KEY_FALLBACKS_FILE read."""
+    _, key, fallbacks, _ = read_keys(path)
+    replace_private(key_file, key + "\n")
+    if fallbacks_file:
+        replace_private(fallbacks_file, json.dumps(fallbacks) + "\n")
 
 
 def describe(outcome, path):
