@@ -8,8 +8,8 @@ The flags are the ones that work on these machines (see shared/FACTS.md).
 
 import json
 import re
+import shlex
 import shutil
-import subprocess
 import tarfile
 import time
 import urllib.request
@@ -71,11 +71,8 @@ def base_image(tmp_path_factory):
     )
     for marker in root.glob("usr/lib/python3*/EXTERNALLY-MANAGED"):
         marker.unlink()  # official Python images have none
-    tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
-    imported = subprocess.run(
-        ["podman", "import", "-", BASE_IMAGE], stdin=tar.stdout, capture_output=True
-    )
-    assert tar.wait() == 0 and imported.returncode == 0, imported.stderr
+    pipeline = f"tar -C {shlex.quote(str(root))} -c . | podman import - {BASE_IMAGE}"
+    run(["bash", "-o", "pipefail", "-c", pipeline], cwd="/", timeout=600)
     shutil.rmtree(root, ignore_errors=True)
     return BASE_IMAGE
 
