@@ -5,8 +5,9 @@ key is made here, at run time, with the secrets module, and never passes
 through Jinja: cookiecutter leaves its rendered copy of this hook behind.
 The code that writes .env is the project's own <slug>/secret/envfile.py
 (standard library only), imported from the project just rendered, so the
-project's `flask secret` commands run the same code later. An existing key
-is kept, so `cookiecutter -f`, `--replay` and cruft log nobody out.
+project's `flask secret` commands run the same code later. A .env that is
+there already (`cookiecutter -f`, `--replay`, cruft) is left as it is, unread,
+so nobody is logged out and nothing outside the project is touched.
 """
 
 import json
@@ -47,7 +48,7 @@ def main():
     slug = json.loads(r'''{{ cookiecutter.project_slug | tojson }}''')  # fmt: skip
     envfile = load_envfile(slug)
     try:
-        outcome = envfile.ensure_key(".env")
+        outcome = envfile.create_env(".env")
     except envfile.KeyFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

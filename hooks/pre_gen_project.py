@@ -12,29 +12,57 @@ import re
 import sys
 import unicodedata
 
-# what the baked project imports or runs besides the standard library, and
-# python's own test package, which sys.stdlib_module_names leaves out
+# what the baked project, its tests and its tools import besides the
+# standard library, python's own test package (which sys.stdlib_module_names
+# leaves out), and the baked test modules and conftest: a package of any of
+# these names would be imported in its place
 OTHER_MODULES = frozenset(
     {
+        # the app and its dependencies
         "blinker",
         "click",
         "dotenv",
         "flask",
         "flask_debugtoolbar",
-        "flit_core",
         "gunicorn",
         "itsdangerous",
         "jinja2",
         "markupsafe",
+        "packaging",
+        "werkzeug",
+        # the tests, the build and the tools
+        "_pytest",
+        "conftest",
+        "flit_core",
+        "iniconfig",
         "pip",
+        "pluggy",
+        "py",
+        "pygments",
         "pytest",
         "ruff",
         "setuptools",
         "test",
         "tests",
-        "werkzeug",
+        "uv",
+        # the baked test modules
+        "test_factory",
+        "test_health",
+        "test_pages",
+        "test_secret_cli",
+        "test_secret_envfile",
+        "test_secret_files",
+        "test_secret_strength",
+        "test_toolbar",
     }
 )
+# names Windows keeps for devices: no file or folder may have them
+WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)}
+)
+MAX_SLUG = 40  # longer names push the baked code over ruff's line length
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
 # a python identifier that is also a valid distribution name
 SLUG = re.compile(r"[a-z]([a-z0-9_]*[a-z0-9])?\Z")
 # 3.N, N without a leading zero
@@ -58,7 +86,28 @@ def check_slug(slug):
     if slug in sys.stdlib_module_names or slug in OTHER_MODULES:
         return (
             f"project_slug {slug!r} would shadow the module of that name the app "
-            f"needs: pick another, e.g. project_slug={slug}_app"
+            f"or its tests need: pick another, e.g. project_slug={slug}_app"
+        )
+    if slug in WINDOWS_DEVICES:
+        return (
+            f"project_slug {slug!r} is a device name on Windows, where no folder "
+            f"can have it: pick another, e.g. project_slug={slug}_app"
+        )
+    if len(slug) > MAX_SLUG:
+        return (
+            f"project_slug {slug!r} is longer than {MAX_SLUG} characters: pick a "
+            f"shorter one, e.g. project_slug={slug[:MAX_SLUG].rstrip('_')}"
+        )
+    return None
+
+
+def check_email(email):
+    """Return what is wrong with the author's email address, or None; an empty
+    one is left out of the project's metadata."""
+    if email and not EMAIL.match(email):
+        return (
+            f"author_email {email!r} is not an email address: give one such as "
+            "you@example.com, or leave it empty"
         )
     return None
 
@@ -110,6 +159,7 @@ def find_problem(values):
             check_text(name, values[name])
             for name in ("project_name", "description", "author_name", "author_email")
         ),
+        check_email(values["author_email"]),
         check_python_version(values["python_version"], values["newest_python"]),
     )
     return next((problem for problem in problems if problem), None)

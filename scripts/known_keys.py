@@ -27,9 +27,19 @@ PUBLISHED = [
 
 
 def read_wordlist():
-    """Return the wordlist's entries, read by flask-unsign's own reader."""
+    """Return the wordlist's entries as text, read by flask-unsign's own
+    reader (a bytes entry that is not UTF-8 cannot be set as a key)."""
     with wordlist(flask_unsign_wordlist.get()) as entries:
-        return [key for key in entries if isinstance(key, (str, bytes))]
+        keys = []
+        for key in entries:
+            if isinstance(key, bytes):
+                try:
+                    key = key.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+            if isinstance(key, str):
+                keys.append(key)
+        return keys
 
 
 def main(argv):
@@ -38,12 +48,19 @@ def main(argv):
     sys.path.insert(0, str(SECRET))
     import strength
 
+    def needs_the_list(key):
+        """Tell whether the key, or a variant the guard looks up (another
+        case, reversed), passes the rules that need no list."""
+        variants = (key, key.lower(), key.upper(), key.swapcase(), key[::-1])
+        return any(strength.rule_problem(v) is None for v in variants)
+
     keys = [*read_wordlist(), *PUBLISHED]
-    prints = {strength.fingerprint(k) for k in keys if strength.rule_problem(k) is None}
+    prints = {strength.fingerprint(k) for k in keys if needs_the_list(k)}
     version = importlib.metadata.version("flask-unsign-wordlist")
     header = (
-        "# SHA-256 prefixes of public keys that pass strength.py's other rules,\n"
-        f"# from flask-unsign-wordlist {version} and keys printed in docs;\n"
+        "# SHA-256 prefixes of public keys, case-folded, that pass strength.py's\n"
+        "# other rules,"
+        f" from flask-unsign-wordlist {version} and keys printed in docs;\n"
         "# written by scripts/known_keys.py in the template repository.\n"
     )
     target = Path(argv[1]) if len(argv) > 1 else SECRET / "known_keys.txt"

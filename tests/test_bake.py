@@ -233,36 +233,42 @@ def test_bake_again_keeps_the_key(tmp_path, cli_config, again):
 
     assert read_key(project) == key
     assert mode(project / ".env") == 0o600
-    assert "Kept the secret key already in .env" in result.stdout
+    assert "Kept .env as it is." in result.stdout
     assert own_template.read_text() == "{% extends 'base.html' %}"
 
 
-def test_bake_again_adds_a_key_to_an_env_without_one(tmp_path, cli_config):
-    """An existing .env without a key keeps its lines and gains a key."""
+def test_bake_again_leaves_an_existing_env_untouched(tmp_path, cli_config):
+    """An existing .env without a key, readable by others, is neither parsed
+    nor changed: the bake says what to run instead."""
     cookiecutter_cli(cli_config, tmp_path, "--no-input", str(TEMPLATE))
     env_file = tmp_path / "my_flask_app/.env"
-    env_file.write_text("# mine\nDATABASE_URL=sqlite:///app.db")
+    original = b"\xef\xbb\xbf# mine\r\nDATABASE_URL=sqlite:///app.db"
+    env_file.write_bytes(original)
     env_file.chmod(0o644)
 
-    cookiecutter_cli(cli_config, tmp_path, "--no-input", "-f", str(TEMPLATE))
+    result = cookiecutter_cli(cli_config, tmp_path, "--no-input", "-f", str(TEMPLATE))
 
-    lines = env_file.read_text().splitlines()
-    assert lines[:2] == ["# mine", "DATABASE_URL=sqlite:///app.db"]
-    assert key_lines(env_file)[0].is_hex_256()
-    assert mode(env_file) == 0o600
+    assert env_file.read_bytes() == original
+    assert mode(env_file) == 0o644
+    assert "others can read it: run 'chmod 600 .env'" in result.stdout
+    assert "run 'flask secret init'" in result.stdout
 
 
-def test_bake_again_makes_a_readable_env_private(tmp_path, cli_config):
-    """A key file that others could read is made owner-only, key unchanged."""
+def test_bake_again_changes_nothing_outside_the_project(tmp_path, cli_config):
+    """A .env that links out of the project: its target stays as it was."""
     cookiecutter_cli(cli_config, tmp_path, "--no-input", str(TEMPLATE))
-    project = tmp_path / "my_flask_app"
-    key = read_key(project)
-    (project / ".env").chmod(0o644)
+    outside = tmp_path / "shared.env"
+    outside.write_text("SHARED=1\n")
+    outside.chmod(0o644)
+    env_file = tmp_path / "my_flask_app/.env"
+    env_file.unlink()
+    env_file.symlink_to(outside)
 
     cookiecutter_cli(cli_config, tmp_path, "--no-input", "-f", str(TEMPLATE))
 
-    assert read_key(project) == key
-    assert mode(project / ".env") == 0o600
+    assert env_file.is_symlink()
+    assert outside.read_text() == "SHARED=1\n"
+    assert mode(outside) == 0o644
 
 
 def test_bake_fails_cleanly_when_env_cannot_be_written(tmp_path, cli_config):
@@ -278,7 +284,7 @@ def test_bake_fails_cleanly_when_env_cannot_be_written(tmp_path, cli_config):
 
     assert result.returncode != 0
     assert result.stderr.splitlines() == [
-        "error: cannot write a key to .env: Is a directory"
+        "error: .env is a folder, not a file; move it"
     ]
     assert (project / "pyproject.toml").exists()
     assert (project / ".env").is_dir()

@@ -33,7 +33,7 @@ def test_bake_project_checks_pass(bake, python_version, fresh_clone):
     tests = run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project
     )
-    assert re.search(r"\b70 passed\b", tests.stdout), tests.stdout
+    assert re.search(r"\b81 passed\b", tests.stdout), tests.stdout
     run([bin_path("ruff"), "check", "--no-cache", "."], cwd=project)
     run([bin_path("ruff"), "format", "--check", "--no-cache", "."], cwd=project)
 

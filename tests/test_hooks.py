@@ -156,39 +156,18 @@ def test_new_keys_are_strong_and_distinct():
     assert all(key.is_hex_256() for key in keys)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("FLASK_SECRET_KEY=abc\n", True),
-        ("export FLASK_SECRET_KEY = 'abc'\n", True),
-        ('OTHER=1\nFLASK_SECRET_KEY="x"', True),
-        ("FLASK_SECRET_KEY=\n", False),
-        ("FLASK_SECRET_KEY=''\n", False),
-        ("# FLASK_SECRET_KEY=abc\n", False),
-        ("MY_FLASK_SECRET_KEY=abc\n", False),
-        ("", False),
-    ],
-)
-def test_has_key(text, expected):
-    assert keyfile.has_key(text) is expected
-
-
-def test_ensure_key_creates_an_owner_only_file(tmp_path):
+def test_create_env_makes_an_owner_only_file(tmp_path):
     env_file = tmp_path / ".env"
-    assert keyfile.ensure_key(env_file) == "created"
+    assert keyfile.create_env(str(env_file)) == "created"
     assert mode(env_file) == 0o600
     assert key_lines(env_file)[0].is_hex_256()
     assert env_file.read_text().startswith("# Private settings")
 
 
-@pytest.mark.parametrize("existing", [None, "A=1\n"], ids=["created", "added"])
-def test_ensure_key_file_is_private_from_its_first_moment(
-    tmp_path, monkeypatch, existing
-):
-    """Every file ensure_key opens is owner-only the moment it exists."""
+def test_create_env_file_is_private_from_its_first_moment(tmp_path, monkeypatch):
+    """The file create_env opens is owner-only the moment it exists, whatever
+    the umask."""
     env_file = tmp_path / ".env"
-    if existing is not None:
-        env_file.write_text(existing)
     modes = []
     real_open = os.open
 
@@ -201,101 +180,79 @@ def test_ensure_key_file_is_private_from_its_first_moment(
     monkeypatch.setattr(os, "open", spying_open)
     old_umask = os.umask(0)  # a kind umask must not be what makes it private
     try:
-        keyfile.ensure_key(env_file)
+        keyfile.create_env(str(env_file))
     finally:
         os.umask(old_umask)
     assert modes == [0o600]
     assert mode(env_file) == 0o600
 
 
-def test_ensure_key_never_replaces_a_key(tmp_path):
+@pytest.mark.parametrize(
+    "text",
+    ["FLASK_SECRET_KEY=abc\n", "FLASK_SECRET_KEY= # fill me in\n", "\xff\xfe", "A=1"],
+    ids=["key", "empty-key", "not-utf8", "no-key"],
+)
+def test_create_env_leaves_an_existing_file_unread_and_untouched(tmp_path, text):
     env_file = tmp_path / ".env"
-    keyfile.ensure_key(env_file)
-    before = env_file.read_bytes()
-    assert keyfile.ensure_key(env_file) == "kept"
-    assert env_file.read_bytes() == before
-
-
-def test_ensure_key_makes_a_kept_file_owner_only(tmp_path):
-    env_file = tmp_path / ".env"
-    keyfile.ensure_key(env_file)
-    env_file.chmod(0o644)
-    assert keyfile.ensure_key(env_file) == "kept"
-    assert mode(env_file) == 0o600
-
-
-def test_ensure_key_keeps_the_key_where_chmod_is_refused(tmp_path, monkeypatch):
-    """On mounts that refuse chmod the bake goes on, keeps the key and says so."""
-    env_file = tmp_path / ".env"
-    keyfile.ensure_key(env_file)
-    env_file.chmod(0o644)
-    before = env_file.read_bytes()
-
-    def refuse(path, mode):
-        raise PermissionError(1, "Operation not permitted")
-
-    monkeypatch.setattr(keyfile.os, "chmod", refuse)
-    assert keyfile.ensure_key(env_file) == "kept-open"
-    assert env_file.read_bytes() == before
-    assert "refused" in keyfile.describe("kept-open", env_file)
-
-
-def test_ensure_key_adds_a_key_and_keeps_other_lines(tmp_path):
-    env_file = tmp_path / ".env"
-    env_file.write_text("A=1\n# note\nB=2")
-    env_file.chmod(0o664)
-    assert keyfile.ensure_key(env_file) == "added"
-    assert env_file.read_text().splitlines()[:3] == ["A=1", "# note", "B=2"]
-    assert key_lines(env_file)[0].is_hex_256()
+    env_file.write_bytes(text.encode("latin-1"))
+    env_file.chmod(0o600)
+    assert keyfile.create_env(str(env_file)) == "kept"
+    assert env_file.read_bytes() == text.encode("latin-1")
     assert mode(env_file) == 0o600
     assert [path.name for path in tmp_path.iterdir()] == [".env"]
 
 
-def test_ensure_key_failure_leaves_no_file(tmp_path, monkeypatch):
-    """A write that fails half way leaves neither .env nor a temporary file."""
+def test_create_env_says_so_when_others_can_read(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("A=1\n")
+    env_file.chmod(0o644)
+    assert keyfile.create_env(str(env_file)) == "kept-open"
+    assert mode(env_file) == 0o644
+    assert keyfile.describe("kept-open", ".env") == (
+        "Kept .env as it is, but others can read it: run 'chmod 600 .env'. "
+        "If the app says FLASK_SECRET_KEY is not set, run 'flask secret init'."
+    )
+
+
+def test_create_env_never_follows_a_link_out_of_the_project(tmp_path):
+    """A .env that links elsewhere: neither its target nor its mode change."""
+    outside = tmp_path / "outside.env"
+    outside.write_text("SHARED=1\n")
+    outside.chmod(0o644)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".env").symlink_to(outside)
+    assert keyfile.create_env(str(project / ".env")) == "kept-open"
+    assert outside.read_text() == "SHARED=1\n"
+    assert mode(outside) == 0o644
+    dangling = tmp_path / "dangling"
+    dangling.mkdir()
+    (dangling / ".env").symlink_to(tmp_path / "missing")
+    with pytest.raises(keyfile.KeyFileError, match="links to nothing"):
+        keyfile.create_env(str(dangling / ".env"))
+    assert not (tmp_path / "missing").exists()
+
+
+def test_create_env_failure_leaves_no_file(tmp_path, monkeypatch):
+    """A write that fails half way leaves no .env behind."""
 
     def fail(fd):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(keyfile.os, "fsync", fail)
     with pytest.raises(keyfile.KeyFileError, match="No space left on device"):
-        keyfile.ensure_key(tmp_path / ".env")
+        keyfile.create_env(str(tmp_path / ".env"))
     assert list(tmp_path.iterdir()) == []
 
 
-def test_ensure_key_failure_keeps_the_old_file(tmp_path, monkeypatch):
-    """A failed rewrite leaves the existing .env as it was, and no temp file."""
-    env_file = tmp_path / ".env"
-    env_file.write_text("A=1\n")
-
-    def fail(fd):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(keyfile.os, "fsync", fail)
-    with pytest.raises(keyfile.KeyFileError):
-        keyfile.ensure_key(env_file)
-    assert env_file.read_text() == "A=1\n"
-    assert [path.name for path in tmp_path.iterdir()] == [".env"]
-
-
-@pytest.mark.parametrize(
-    ("make", "message"),
-    [
-        (lambda path: path.mkdir(), "cannot write a key to"),
-        (lambda path: path.write_bytes(b"\xff\xfe"), "is not UTF-8 text"),
-        (lambda path: path.symlink_to(path.parent / "missing"), "File exists"),
-    ],
-    ids=["directory", "binary", "dangling-symlink"],
-)
-def test_ensure_key_errors_are_one_line(tmp_path, make, message):
-    env_file = tmp_path / ".env"
-    make(env_file)
+def test_create_env_refuses_a_folder(tmp_path):
+    (tmp_path / ".env").mkdir()
     with pytest.raises(keyfile.KeyFileError) as error:
-        keyfile.ensure_key(env_file)
-    assert message in str(error.value)
-    assert "\n" not in str(error.value)
-    assert not (tmp_path / "missing").exists()
+        keyfile.create_env(str(tmp_path / ".env"))
+    assert str(error.value) == f"{tmp_path / '.env'} is a folder, not a file; move it"
 
 
-def test_describe():
-    assert keyfile.describe("kept", ".env") == "Kept the secret key already in .env."
+def test_describe_created():
+    assert keyfile.describe("created", ".env") == (
+        "Created .env with a new secret key (owner-only, gitignored)."
+    )

@@ -126,7 +126,7 @@ def test_rotate_keeps_the_old_file_when_writing_fails(
     assert result.exit_code == 1
     assert "No space left on device" in result.output
     assert env.read_bytes() == before
-    assert os.listdir(project_dir) == [".env"]
+    assert sorted(os.listdir(project_dir)) == [".env", ".env.lock"]
 
 
 def test_check_passes_a_good_key(flask_secret, project_dir):

@@ -6,7 +6,10 @@ import pytest
 from flask import request
 
 from {{ cookiecutter.project_slug }} import create_app
-from {{ cookiecutter.project_slug }}.secret import KeySourceError, WeakSecretKeyError
+from {{ cookiecutter.project_slug }}.secret import (
+    KeySourceError,
+    WeakSecretKeyError,
+)
 
 
 @pytest.fixture

@@ -50,3 +50,34 @@ def test_weak_key_only_warns_in_debug(caplog):
     assert app.debug
     assert "publicly known" in caplog.text
     assert DOCS_KEY not in caplog.text
+
+
+def test_flask_testing_in_the_environment_relaxes_nothing(project_dir, monkeypatch):
+    monkeypatch.setenv("FLASK_TESTING", "true")
+    with pytest.raises(WeakSecretKeyError, match="too short"):
+        create_app({"SECRET_KEY": "dev"})
+
+
+def test_a_key_too_short_to_hide_is_refused_in_debug():
+    with pytest.raises(WeakSecretKeyError, match="too short"):
+        create_app({"DEBUG": True, "SECRET_KEY": "a"})
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"SECRET_KEY": secrets.token_bytes(32)}, "SECRET_KEY is not text but bytes"),
+        (
+            {"SECRET_KEY": secrets.token_hex(32), "SECRET_KEY_FALLBACKS": [1]},
+            r"SECRET_KEY_FALLBACKS\[0\] is not text but int",
+        ),
+        (
+            {"SECRET_KEY": secrets.token_hex(32), "SECRET_KEY_FALLBACKS": "old"},
+            "SECRET_KEY_FALLBACKS is not a list of keys",
+        ),
+    ],
+)
+def test_keys_that_are_not_text_stop_the_app_even_in_debug(config, message):
+    for mode in ({"DEBUG": True}, {"TESTING": True}, {}):
+        with pytest.raises(WeakSecretKeyError, match=message):
+            create_app({**config, **mode})

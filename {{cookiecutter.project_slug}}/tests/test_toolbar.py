@@ -1,6 +1,7 @@
 import secrets
 
 import pytest
+from flask import render_template_string
 
 from {{ cookiecutter.project_slug }} import create_app
 from {{ cookiecutter.project_slug }}.toolbar import REDACTED, redact
@@ -51,6 +52,34 @@ def test_key_is_hidden_wherever_it_appears(debug_client, keys):
     page = debug_client.get("/leak").get_data(as_text=True)
     assert keys["SECRET_KEY"] not in page
     assert REDACTED in page
+
+
+@pytest.mark.parametrize(
+    "show",
+    [
+        "{{ key }}",  # jinja escapes ' and " as &#39; and &#34;
+        "{{ key | tojson }}",
+        "{{ [key] }}",  # repr: backslashes doubled, tabs as \\t
+        "<pre>{{ key | e }}</pre>",
+    ],
+)
+def test_key_is_hidden_in_every_form(project_dir, show):
+    key = "it's a \"quoted\" \\ key\twith <tags> & " + secrets.token_hex(8)
+    app = create_app({"DEBUG": True, "SECRET_KEY": key, "TESTING": True})
+
+    @app.get("/show")
+    def show_key():
+        return render_template_string(f"<html><body>{show}</body></html>", key=key)
+
+    page = app.test_client().get("/show").get_data(as_text=True)
+    assert REDACTED in page
+    assert secrets_left(page, key) == []
+
+
+def secrets_left(page, key):
+    """Return the parts of the key's random tail that are still on the page."""
+    tail = key[-16:]
+    return [tail] if tail in page else []
 
 
 def test_template_editor_is_off(debug_client):

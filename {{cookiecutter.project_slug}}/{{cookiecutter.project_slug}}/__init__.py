@@ -25,7 +25,7 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
 
     # no key, or a weak one outside debug mode: stop with one line
-    secret.check_key(app)
+    secret.check_key(app, testing=bool(test_config and test_config.get("TESTING")))
 
     trust_proxies(app)
 

@@ -8,9 +8,11 @@ they would reach a debug page.
 """
 
 import html
+import json
 import re
 
 from flask import current_app
+from markupsafe import escape
 
 try:
     from flask_debugtoolbar import DebugToolbarExtension
@@ -74,8 +76,19 @@ class ConfigPanel(ConfigVarsDebugPanel):
         return self.render("panels/config_vars.html", context)
 
 
+def key_forms(key):
+    """Return every form in which a page may show `key`: as it is, as repr()
+    and JSON write it, and each of those HTML-escaped the ways html.escape
+    and Jinja (markupsafe) escape."""
+    forms = {key, repr(key)[1:-1], json.dumps(key)[1:-1]}
+    forms |= {json.dumps(key, ensure_ascii=False)[1:-1]}
+    forms |= {html.escape(form) for form in forms} | {str(escape(f)) for f in forms}
+    return forms
+
+
 def hide_keys(response):
-    """Replace the secret key and its fallbacks in an HTML response."""
+    """Replace the secret key and its fallbacks in an HTML response, in every
+    form a page may show them; the longest forms first."""
     if (
         response.mimetype != "text/html"
         or response.direct_passthrough
@@ -84,12 +97,9 @@ def hide_keys(response):
         return response
     config = current_app.config
     keys = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
+    forms = set().union(*(key_forms(key) for key in keys))
     body = response.get_data()
-    for key in keys:
-        forms = {key, html.escape(key)} if isinstance(key, str) else {key}
-        for form in forms:
-            raw = form.encode() if isinstance(form, str) else form
-            if raw:
-                body = body.replace(raw, REDACTED.encode())
+    for form in sorted(forms, key=len, reverse=True):
+        body = body.replace(form.encode("utf-8", "surrogatepass"), REDACTED.encode())
     response.set_data(body)
     return response

@@ -7,9 +7,10 @@ strong key from a weak one, cli.py is the `flask secret` command.
 """
 
 import json
+import os
 
 import click
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 from flask.helpers import get_load_dotenv
 
 from . import envfile, strength
@@ -79,21 +80,56 @@ def read_key_files(config):
 
 
 def load_env():
-    """Read .env the way `flask run` does; the real environment wins over it."""
-    # gunicorn does not read .env, so the app looks it up itself, in the
-    # file `flask secret` writes: the nearest .env up from here
+    """Read the project's .env the way `flask run` does; the real environment
+    wins over it. A .env above the project root is never used."""
+    path = envfile.find_env_file()
     if get_load_dotenv():
-        load_dotenv(envfile.find_env_file(), override=False)
+        try:
+            load_dotenv(path, override=False)
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or "it is not UTF-8 text"
+            raise KeySourceError(f"cannot read {path}: {reason}") from None
+    outside = outside_env_file(path)
+    if outside:
+        raise KeySourceError(
+            f"FLASK_SECRET_KEY comes from {outside}, outside this project (the "
+            "flask command reads the nearest .env up from here): run 'flask "
+            "secret init' to give this project a key of its own"
+        )
 
 
-def check_key(app):
-    """Refuse a weak key outside debug mode and testing; warn in debug mode."""
-    if not app.config.get("SECRET_KEY"):
+def outside_env_file(project_env):
+    """Return the .env above the project root from which the `flask` command
+    took the key in the environment, or None."""
+    found = find_dotenv(".env", usecwd=True)
+    root = os.path.dirname(project_env)
+    if not found or os.path.commonpath([root, os.path.realpath(found)]) == root:
+        return None
+    key = os.environ.get(envfile.KEY_NAME)
+    try:
+        with open(found, encoding="utf-8", newline="") as file:
+            theirs = envfile.values(file.read()).get(envfile.KEY_NAME)
+    except (OSError, UnicodeDecodeError):
+        return None
+    return found if key and key == theirs else None
+
+
+def check_key(app, testing=False):
+    """Stop the app with one line when its key is missing, not text, or weak;
+    in debug mode a weak key only warns, unless it is too short to hide from
+    debug pages. `testing` (from test_config only, never the environment)
+    lets tests use throwaway keys."""
+    key = app.config.get("SECRET_KEY")
+    fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or []
+    if not key:
         raise MissingSecretKeyError()
-    problem = strength.find_problem(
-        app.config["SECRET_KEY"], app.config.get("SECRET_KEY_FALLBACKS")
-    )
-    if problem and app.debug:
+    problem = strength.type_problem(key, fallbacks)
+    if problem:
+        raise WeakSecretKeyError(problem)
+    if testing:
+        return
+    problem = strength.find_problem(key, fallbacks)
+    if problem and app.debug and not strength.too_short_to_hide(key, fallbacks):
         app.logger.warning("FLASK_%s. Run 'flask secret rotate'.", problem)
-    elif problem and not app.testing:
+    elif problem:
         raise WeakSecretKeyError(problem)

@@ -13,7 +13,7 @@ import sys
 import click
 from flask import Config
 
-from . import envfile, load_env, read_key_files, strength
+from . import envfile, load_env, outside_env_file, read_key_files, strength
 
 env_file_option = click.option(
     "--env-file",
@@ -50,9 +50,11 @@ def secret():
 def init(env_file):
     """Create .env with a fresh key; refuse if a key exists."""
     path = env_file or envfile.find_env_file()
-    # a key in the environment that .env did not put there wins over .env
-    in_dotenv = change(envfile.file_has_key, path)
-    if not env_file and os.environ.get(envfile.KEY_NAME) and not in_dotenv:
+    # a key in the environment wins over .env, unless the flask command took
+    # it from a .env outside the project
+    in_dotenv = change(envfile.has_key, path)
+    from_environment = os.environ.get(envfile.KEY_NAME) and not in_dotenv
+    if not env_file and from_environment and not outside_env_file(path):
         fail(f"{envfile.KEY_NAME} is already set in the environment; leaving it")
     outcome = change(envfile.init_key, path)
     click.echo(envfile.describe(outcome, path))
@@ -178,7 +180,7 @@ def check():
     text = envfile.read_env(path) or ""
     if key_file:
         source = key_file
-    elif envfile.read_setting(text, envfile.KEY_LINE) == key:
+    elif envfile.values(text).get(envfile.KEY_NAME) == key:
         source = path
     else:
         source = "the environment"

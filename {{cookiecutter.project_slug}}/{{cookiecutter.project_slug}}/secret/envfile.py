@@ -1,41 +1,45 @@
 """Keep the secret key in the project's private .env file.
 
-One implementation for everybody who writes the key: the cookiecutter
-post-generation hook that baked this project imports this file from the
-project it had just rendered, before Flask is installed (so it uses the
-standard library only), and ``flask secret`` calls it later.
+The cookiecutter post-generation hook that baked this project imports this
+file from the project it had just rendered, before anything is installed. It
+only creates .env (create_env), so that part needs the standard library, and
+it never parses a .env that is there already.
+
+`flask secret` reads and edits .env with python-dotenv's own parser, the
+reader the app uses: each binding comes with its original text, so a change
+replaces exactly that binding and leaves every other byte as it was
+(comments, order, CRLF, a byte-order mark). Every change runs under a lock,
+re-reads the file, and replaces it atomically with an owner-only file; a
+symlinked .env has its target replaced.
 
 For a fleet, a key changes in two phases, so that no host ever meets a
 cookie signed with a key it does not know: stage_key() adds a new key to the
-fallbacks of every host (signing is unchanged), promote_key() then lets it
-sign and keeps the old key as the first fallback. The staged key is marked in
-the file by its fingerprint (SECRET_KEY_STAGED, no FLASK_ prefix, so the app
-never reads it), never by the key itself.
+fallbacks (signing is unchanged), promote_key() then lets it sign and keeps
+the old key as the first fallback. The staged key is marked in the file by
+its fingerprint (SECRET_KEY_STAGED, no FLASK_ prefix, so the app never reads
+it), never by the key itself.
 """
 
 import functools
 import hashlib
+import io
 import json
 import os
-import re
 import secrets
 
 KEY_NAME = "FLASK_SECRET_KEY"
 FALLBACKS_NAME = "FLASK_SECRET_KEY_FALLBACKS"
+STAGED_NAME = "SECRET_KEY_STAGED"
 HEADER = "# Private settings of this project. Owner-only; never commit this file.\n"
 PRIVATE = 0o600
-ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
-
-
-def setting_line(name):
-    """Return a pattern for the .env line that sets `name`."""
-    return re.compile(rf"^([ \t]*(?:export[ \t]+)?{name}[ \t]*=[ \t]*)(.*)$", re.M)
-
-
-KEY_LINE = setting_line(KEY_NAME)
-FALLBACKS_LINE = setting_line(FALLBACKS_NAME)
-STAGED_NAME = "SECRET_KEY_STAGED"
-STAGED_LINE = setting_line(STAGED_NAME)
+BOM = "\ufeff"
+# what makes a folder the project root: the file `flask` reads its app from,
+# or the project's metadata
+ROOT_MARKERS = (".flaskenv", "pyproject.toml")
+# characters a value may hold unquoted in .env
+PLAIN = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:/+=@,"
+)
 
 
 class KeyFileError(Exception):
@@ -47,51 +51,30 @@ def new_key():
     return secrets.token_hex(32)
 
 
-def parse_value(raw):
-    """Return the value of a .env line's right-hand side, as python-dotenv reads it."""
-    raw = raw.strip()
-    single = re.match(r"'((?:\\'|[^'])*)'", raw)
-    if single:
-        return re.sub(r"\\([\\'])", r"\1", single[1])
-    double = re.match(r'"((?:\\"|[^"])*)"', raw)
-    if double:
-        escape = re.compile(r"\\([\\'\"abfnrtv])")
-        return escape.sub(lambda m: ESCAPES.get(m[1], m[1]), double[1])
-    return re.sub(r"[ \t]+#.*$", "", raw)
+def fingerprint(key):
+    """Return a short SHA-256 fingerprint that names `key` without showing it."""
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"sha256:{digest[:12]}"
 
 
-def read_setting(text, pattern):
-    """Return the value that the last line matching `pattern` sets, or None."""
-    matches = list(pattern.finditer(text))
-    return parse_value(matches[-1].group(2)) if matches else None
-
-
-def has_key(text):
-    """Tell whether .env text sets a non-empty key."""
-    return bool(read_setting(text, KEY_LINE))
-
-
-def folders_up(start):
-    """Yield `start` and each folder above it, up to the root."""
-    folder = start
+def find_project_root(start=None):
+    """Return the nearest folder up from `start` that holds .flaskenv or
+    pyproject.toml, or None."""
+    folder = os.path.realpath(start or os.getcwd())
     while True:
-        yield folder
+        if any(os.path.isfile(os.path.join(folder, m)) for m in ROOT_MARKERS):
+            return folder
         parent = os.path.dirname(folder)
         if parent == folder:
-            return
+            return None
         folder = parent
 
 
 def find_env_file(start=None):
-    """Return the path of the project's .env: the nearest one up from `start`,
-    else a new one beside the nearest .flaskenv (the project root), else in
-    `start`."""
+    """Return the path of the project's .env, in the project root (or in
+    `start` outside a project). A .env above the root is never used."""
     start = os.path.realpath(start or os.getcwd())
-    for name in (".env", ".flaskenv"):
-        for folder in folders_up(start):
-            if os.path.isfile(os.path.join(folder, name)):
-                return os.path.join(folder, ".env")
-    return os.path.join(start, ".env")
+    return os.path.join(find_project_root(start) or start, ".env")
 
 
 def fsync_folder(folder):
@@ -105,8 +88,9 @@ def fsync_folder(folder):
 
 
 def write_and_sync(fd, text):
-    """Write `text` to the open file `fd`, push it to disk and close it."""
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
+    """Write `text` as it is (no newline translation) to the open file `fd`,
+    push it to disk and close it."""
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
         file.write(text)
         file.flush()
         os.fsync(file.fileno())
@@ -123,8 +107,9 @@ def create_private(path, text):
 
 
 def replace_private(path, text):
-    """Replace `path` atomically with a new owner-only file: a crash leaves
-    either the old file or the new one, never a part of either."""
+    """Replace the file at `path` (a symlink's target) atomically with a new
+    owner-only file: a crash leaves either the old file or the new one."""
+    path = os.path.realpath(path)
     # a name nobody else can guess, in the same folder so the rename is atomic
     tmp = f"{path}.{secrets.token_hex(8)}.tmp"
     create_private(tmp, text)
@@ -133,7 +118,7 @@ def replace_private(path, text):
     except BaseException:
         os.unlink(tmp)
         raise
-    fsync_folder(os.path.dirname(os.path.abspath(path)))
+    fsync_folder(os.path.dirname(path))
 
 
 def explained(action):
@@ -153,66 +138,144 @@ def explained(action):
     return run
 
 
+@explained
+def create_env(path):
+    """Create .env at `path` with a new key, owner-only from its first byte.
+
+    A file (or link) already at `path` is left as it is, unread: return
+    "kept", or "kept-open" when others may read it; else "created".
+    """
+    try:
+        create_private(path, f"{HEADER}{KEY_NAME}={new_key()}\n")
+    except FileExistsError:
+        if os.path.isdir(path):
+            raise KeyFileError(f"{path} is a folder, not a file; move it") from None
+        if not os.path.exists(path):
+            raise KeyFileError(
+                f"{path} links to nothing: remove the link, or point it at a file"
+            ) from None
+        readable = os.name == "posix" and os.stat(path).st_mode & 0o077
+        return "kept-open" if readable else "kept"
+    return "created"
+
+
+def describe(outcome, path):
+    """Return what create_env did, for a person."""
+    return {
+        "created": f"Created {path} with a new secret key (owner-only, gitignored).",
+        "kept": (
+            f"Kept {path} as it is. If the app says FLASK_SECRET_KEY is not set, "
+            "run 'flask secret init'."
+        ),
+        "kept-open": (
+            f"Kept {path} as it is, but others can read it: run 'chmod 600 {path}'. "
+            "If the app says FLASK_SECRET_KEY is not set, run 'flask secret init'."
+        ),
+    }[outcome]
+
+
+# from here on: `flask secret`, with python-dotenv installed
+
+
+def locked(action):
+    """Run `action(path, ...)` holding an exclusive lock beside the file, so
+    that concurrent changes run one after the other, each on what the one
+    before wrote."""
+
+    @functools.wraps(action)
+    def run(path, *args, **kwargs):
+        fd = os.open(f"{os.path.realpath(path)}.lock", os.O_RDWR | os.O_CREAT, PRIVATE)
+        try:
+            lock(fd)
+            return action(path, *args, **kwargs)
+        finally:
+            os.close(fd)  # closing the file releases the lock
+
+    return run
+
+
+def lock(fd):
+    """Wait for an exclusive lock on the open file `fd`."""
+    if os.name == "nt":
+        import msvcrt
+
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                return
+            except OSError:  # LK_LOCK gives up after 10 s; keep waiting
+                continue
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_EX)
+
+
 def read_env(path):
     """Return the text of the .env file at `path`, or None if there is none."""
     try:
-        with open(path, encoding="utf-8") as file:
+        with open(path, encoding="utf-8", newline="") as file:
             return file.read()
     except FileNotFoundError:
         return None
 
 
-def add_key(path, text):
-    """Give `path` (with `text`, None if absent) a new key line; return the outcome."""
-    if text is None:
-        create_private(path, f"{HEADER}{KEY_NAME}={new_key()}\n")
-        return "created"
-    if text and not text.endswith("\n"):
-        text += "\n"
-    replace_private(path, f"{text}{KEY_NAME}={new_key()}\n")
-    return "added"
+def parse(text, path):
+    """Return the bindings of .env text as python-dotenv reads them; refuse a
+    file it cannot make sense of."""
+    from dotenv.parser import parse_stream
+
+    bindings = list(parse_stream(io.StringIO(text.removeprefix(BOM))))
+    for binding in bindings:
+        if binding.error:
+            raise KeyFileError(
+                f"python-dotenv cannot read line {binding.original.line} of {path}; "
+                "fix that line, then run this again"
+            )
+    return bindings
 
 
-@explained
-def ensure_key(path):
-    """Give the .env file at `path` a key unless it has one; never replace a key.
+def values(text):
+    """Return the settings of .env text, as the app reads them."""
+    from dotenv import dotenv_values
 
-    Return "created" (new file), "added" (key appended to an existing file),
-    "kept" (a key was there; the file is made owner-only if it was not) or
-    "kept-open" (a key was there, and the disk refused to make it owner-only).
-    """
-    text = read_env(path)
-    if text is None or not has_key(text):
-        return add_key(path, text)
-    if os.name == "posix" and os.stat(path).st_mode & 0o077:
-        try:
-            os.chmod(path, PRIVATE)
-        except PermissionError:  # some mounts refuse chmod
-            return "kept-open"
-    return "kept"
+    return dotenv_values(stream=io.StringIO(text.removeprefix(BOM)))
 
 
-@explained
-def file_has_key(path):
-    """Tell whether the .env file at `path` exists and sets a key."""
-    text = read_env(path)
-    return text is not None and has_key(text)
+def quote(value):
+    """Return `value` as python-dotenv reads it back: plain, or single-quoted."""
+    if value and set(value) <= PLAIN:
+        return value
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-@explained
-def init_key(path):
-    """Give the .env file at `path` a key; refuse, changing nothing, if it has one."""
-    text = read_env(path)
-    if text is not None and has_key(text):
-        raise KeyFileError(
-            f"{path} already has a key; to replace it, run 'flask secret rotate'"
-        )
-    return add_key(path, text)
+def set_binding(text, path, name, value):
+    """Return .env text with `name` set to `value`: its last binding (the one
+    in force) rewritten in place, other bindings of it left alone, or a new
+    line at the end. None removes every binding of `name`."""
+    prefix = BOM if text.startswith(BOM) else ""
+    bindings = parse(text, path)
+    parts = [binding.original.string for binding in bindings]
+    where = [i for i, binding in enumerate(bindings) if binding.key == name]
+    if value is None:
+        for i in where:
+            parts[i] = ""
+        return prefix + "".join(parts)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if where:
+        original = parts[where[-1]]
+        ending = original[len(original.rstrip("\r\n")) :]
+        export = "export " if original.lstrip().startswith("export ") else ""
+        parts[where[-1]] = f"{export}{name}={quote(value)}{ending or newline}"
+    else:
+        if parts and not parts[-1].endswith(("\n", "\r")):
+            parts[-1] += newline
+        parts.append(f"{name}={quote(value)}{newline}")
+    return prefix + "".join(parts)
 
 
-def read_fallbacks(text, path):
-    """Return the list of old keys that .env text keeps, or [] if none."""
-    raw = read_setting(text, FALLBACKS_LINE)
+def read_fallbacks(settings, path):
+    """Return the list of old keys that .env keeps, or [] if none."""
+    raw = settings.get(FALLBACKS_NAME)
     if not raw:
         return []
     try:
@@ -221,60 +284,59 @@ def read_fallbacks(text, path):
         keys = None
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
         raise KeyFileError(
-            f"{FALLBACKS_NAME} in {path} is not a JSON list of strings; fix that line"
+            f"{FALLBACKS_NAME} in {path} is not a JSON list of keys; fix that line"
         )
     return keys
 
 
-def set_line(text, pattern, name, value):
-    """Return `text` with the last line setting `name` (or a new line) set to
-    `value`, which is written single-quoted when it needs quotes."""
-    if re.search(r"[\s'\"#\\]", value):
-        value = "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-    matches = list(pattern.finditer(text))
-    if not matches:
-        return f"{text}{name}={value}\n"
-    last = matches[-1]
-    return f"{text[: last.start(2)]}{value}{text[last.end(2) :]}"
-
-
-def remove_line(text, pattern):
-    """Return `text` without the lines that match `pattern`."""
-    lines = text.splitlines(keepends=True)
-    return "".join(line for line in lines if not pattern.match(line.rstrip("\r\n")))
-
-
-def fingerprint(key):
-    """Return a short SHA-256 fingerprint that names `key` without showing it."""
-    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"sha256:{digest[:12]}"
-
-
 @explained
 def read_keys(path):
-    """Return (text, key, fallbacks, staged fingerprint or None) of `path`."""
+    """Return (text, key, fallbacks, staged fingerprint or None) of .env."""
     text = read_env(path)
-    key = read_setting(text, KEY_LINE) if text is not None else None
+    if text is not None:
+        parse(text, path)  # refuses a file python-dotenv cannot read
+    settings = values(text) if text is not None else {}
+    key = settings.get(KEY_NAME)
     if not key:
         raise KeyFileError(f"{path} has no key; run 'flask secret init'")
-    return text, key, read_fallbacks(text, path), read_setting(text, STAGED_LINE)
+    return text, key, read_fallbacks(settings, path), settings.get(STAGED_NAME)
 
 
 def write_keys(path, text, key, fallbacks, staged=None):
-    """Write `key`, `fallbacks` and the staged mark into .env text, changing
-    only their lines, and replace the file at `path` with it."""
-    text = set_line(text, KEY_LINE, KEY_NAME, key)
-    if not text.endswith("\n"):
-        text += "\n"
-    if fallbacks or read_setting(text, FALLBACKS_LINE) is not None:
-        text = set_line(text, FALLBACKS_LINE, FALLBACKS_NAME, json.dumps(fallbacks))
-    text = remove_line(text, STAGED_LINE)
-    if staged:
-        text = set_line(text, STAGED_LINE, STAGED_NAME, staged)
+    """Set the key, the fallbacks and the staged mark in .env text, changing
+    only their bindings, and replace the file at `path` with it."""
+    text = set_binding(text, path, KEY_NAME, key)
+    if fallbacks or FALLBACKS_NAME in values(text):
+        text = set_binding(text, path, FALLBACKS_NAME, json.dumps(fallbacks))
+    text = set_binding(text, path, STAGED_NAME, staged)
     replace_private(path, text)
 
 
 @explained
+def has_key(path):
+    """Tell whether the .env file at `path` exists and sets a key."""
+    text = read_env(path)
+    return text is not None and bool(values(text).get(KEY_NAME))
+
+
+@explained
+@locked
+def init_key(path):
+    """Give the .env file at `path` a key; refuse, changing nothing, if it has one."""
+    text = read_env(path)
+    if text is None:
+        create_private(path, f"{HEADER}{KEY_NAME}={new_key()}\n")
+        return "created"
+    if values(text).get(KEY_NAME):
+        raise KeyFileError(
+            f"{path} already has a key; to replace it, run 'flask secret rotate'"
+        )
+    replace_private(path, set_binding(text, path, KEY_NAME, new_key()))
+    return "added"
+
+
+@explained
+@locked
 def rotate_key(path, keep, is_weak=lambda key: False):
     """Put a new key in .env and move the old one to the front of the fallbacks.
 
@@ -296,6 +358,7 @@ def rotate_key(path, keep, is_weak=lambda key: False):
 
 
 @explained
+@locked
 def stage_key(path):
     """Add a new key to the front of the fallbacks; the key still signs.
 
@@ -313,6 +376,7 @@ def stage_key(path):
 
 
 @explained
+@locked
 def promote_key(path):
     """Let the staged key sign, and keep the old key as the first fallback.
 
@@ -326,6 +390,7 @@ def promote_key(path):
 
 
 @explained
+@locked
 def retire_keys(path, keep):
     """Keep only the `keep` newest old keys (and a staged key); return how
     many were dropped."""
@@ -345,16 +410,3 @@ def export_keys(path, key_file, fallbacks_file=None):
     replace_private(key_file, key + "\n")
     if fallbacks_file:
         replace_private(fallbacks_file, json.dumps(fallbacks) + "\n")
-
-
-def describe(outcome, path):
-    """Return one line for a person saying what ensure_key did."""
-    return {
-        "created": f"Created {path} with a new secret key (owner-only, gitignored).",
-        "added": f"Added a new secret key to {path}.",
-        "kept": f"Kept the secret key already in {path}.",
-        "kept-open": (
-            f"Kept the secret key already in {path}; this disk refused to make "
-            "the file owner-only (chmod 600)."
-        ),
-    }[outcome]
