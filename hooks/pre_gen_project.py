@@ -88,6 +88,12 @@ def check_slug(slug):
             f"project_slug {slug!r} would shadow the module of that name the app "
             f"or its tests need: pick another, e.g. project_slug={slug}_app"
         )
+    if slug.startswith("test_"):
+        return (
+            f"project_slug {slug!r} is named like a test module, which pytest "
+            f"would collect and import in its place: pick another, "
+            f"e.g. project_slug={slug[5:]}_app"
+        )
     if slug in WINDOWS_DEVICES:
         return (
             f"project_slug {slug!r} is a device name on Windows, where no folder "

@@ -118,8 +118,11 @@ def test_bake_renders_every_template_variable(bake):
         # github's own ${{ }} expressions are meant to stay
         text = (result.project_path / name).read_text().replace("${{", "")
         jinja = "{{" in text or "{%" in text
-        if "cookiecutter." in text or (jinja and not name.endswith(".html")):
-            leftovers.append(name)  # flask's own templates keep their jinja
+        # flask's own templates keep their jinja, and so does the toolbar
+        # test, which renders pages that show the key
+        meant = name.endswith(".html") or name == "tests/test_toolbar.py"
+        if "cookiecutter." in text or (jinja and not meant):
+            leftovers.append(name)
     assert leftovers == []
     assert "Ada Lovelace" in (result.project_path / "LICENSE").read_text()
 

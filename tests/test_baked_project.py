@@ -21,21 +21,32 @@ README = TEMPLATE / "README.md"
 
 
 @pytest.mark.parametrize(
-    ("python_version", "fresh_clone"),
-    [("3.12", False), ("3.10", True)],
-    ids=["py312", "py310-without-env"],
+    ("values", "fresh_clone"),
+    [
+        pytest.param({"python_version": "3.12"}, False, id="py312"),
+        pytest.param({"python_version": "3.10"}, True, id="py310-without-env"),
+        pytest.param(
+            {"project_slug": "a" * 40, "use_docker": "yes", "author_email": ""},
+            False,
+            id="longest-slug-docker-no-email",
+        ),
+    ],
 )
-def test_bake_project_checks_pass(bake, python_version, fresh_clone):
-    """The baked project's own pytest, ruff check and ruff format pass."""
-    project = bake(python_version=python_version).project_path
+def test_bake_project_checks_pass(bake, values, fresh_clone):
+    """The baked project's own pytest, ruff check and ruff format pass, and
+    it builds a wheel."""
+    project = bake(**values).project_path
     if fresh_clone:  # as in the project's CI: .env is never committed
         (project / ".env").unlink()
     tests = run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project
     )
-    assert re.search(r"\b81 passed\b", tests.stdout), tests.stdout
+    assert re.search(r"\b90 passed\b", tests.stdout), tests.stdout
     run([bin_path("ruff"), "check", "--no-cache", "."], cwd=project)
     run([bin_path("ruff"), "format", "--check", "--no-cache", "."], cwd=project)
+    wheel = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps"]
+    run([*wheel, "--no-build-isolation", "-w", "dist", "."], cwd=project)
+    assert len(list((project / "dist").glob("*.whl"))) == 1
 
 
 def test_bake_flask_run_debug_shows_page_and_toolbar(default_project):

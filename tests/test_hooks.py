@@ -48,6 +48,21 @@ def test_check_slug_accepts(slug):
         ("test", "would shadow"),
         ("flask_debugtoolbar", "would shadow"),
         ("dotenv", "would shadow"),
+        ("py", "would shadow"),
+        ("pluggy", "would shadow"),
+        ("iniconfig", "would shadow"),
+        ("conftest", "would shadow"),
+        ("click", "would shadow"),
+        ("jinja2", "would shadow"),
+        ("werkzeug", "would shadow"),
+        ("gunicorn", "would shadow"),
+        ("pip", "would shadow"),
+        ("test_secret", "named like a test module"),
+        ("con", "device name on Windows"),
+        ("nul", "device name on Windows"),
+        ("aux", "device name on Windows"),
+        ("lpt1", "device name on Windows"),
+        ("a" * 41, "longer than 40 characters"),
     ],
 )
 def test_check_slug_rejects(slug, rule):
@@ -55,6 +70,32 @@ def test_check_slug_rejects(slug, rule):
     assert rule in problem
     assert repr(slug) in problem
     assert "\n" not in problem
+
+
+def test_check_slug_accepts_the_longest():
+    assert pre_gen.check_slug("a" * 40) is None
+
+
+def test_every_baked_module_is_refused_as_a_slug():
+    """The baked tests' modules and what they import cannot be package names."""
+    tests = TEMPLATE_PROJECT / "tests"
+    modules = {path.stem for path in tests.glob("*.py")}
+    assert modules <= pre_gen.OTHER_MODULES | {"__init__"}
+    for module in sorted(modules):
+        assert pre_gen.check_slug(module) is not None, module
+
+
+@pytest.mark.parametrize("email", ["you@example.com", "a.b+c@mail.example.org", ""])
+def test_check_email_accepts(email):
+    assert pre_gen.check_email(email) is None
+
+
+@pytest.mark.parametrize("email", ["nope", "a@b", "a b@c.d", "@example.com", "a@.c"])
+def test_check_email_rejects(email):
+    assert pre_gen.check_email(email) == (
+        f"author_email {email!r} is not an email address: give one such as "
+        "you@example.com, or leave it empty"
+    )
 
 
 def test_check_text():

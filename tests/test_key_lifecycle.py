@@ -10,14 +10,18 @@ import sys
 import urllib.request
 
 import pytest
+from dotenv import dotenv_values
 
 from tests.helpers import (
+    TEMPLATE_PROJECT,
     Key,
     bin_path,
     environment,
     fetch,
     free_port,
     gunicorn,
+    load_module,
+    mode,
     read_key,
     run,
     serving,
@@ -149,10 +153,16 @@ def test_bake_rotation_keeps_sessions_until_the_old_key_leaves(bake, install):
 
 
 def wordlist_key_of_32_or_more():
-    """Return a long, varied key from flask-unsign's list: only the list catches it."""
+    """Return a long, varied key from flask-unsign's list that breaks none of
+    the rules: only the list catches it."""
+    strength = load_module(
+        TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/secret/strength.py",
+        "strength_for_lifecycle_tests",
+    )
     for key in wordlist_entries():
         varied = isinstance(key, str) and len(set(key)) >= 16
-        if varied and len(key) >= 40 and key.isalnum():
+        long_enough = varied and len(key) >= 40 and key.isalnum()
+        if long_enough and strength.rule_problem(key) is None:
             return key
     raise AssertionError("no such key in the wordlist")
 
@@ -310,3 +320,59 @@ def test_bake_export_never_prints_a_key_on_a_terminal(bake, install):
 
     piped = run(command, cwd=project, env={"FLASK_SECRET_KEY": None})
     assert Key(piped.stdout.strip()) == key
+
+
+def test_bake_parent_env_is_never_used(bake, install, tmp_path):
+    """A clone inside a folder with a .env of its own (a home folder): the
+    app refuses the key the flask command took from there, `flask secret
+    init` writes the project's own .env, and the parent's is untouched."""
+    project = bake().project_path
+    python = install(project)
+    (project / ".env").unlink()
+    parent_env = project.parent / ".env"
+    parent_key = secrets.token_hex(32)
+    parent_env.write_text(f"FLASK_SECRET_KEY={parent_key}\n")
+    parent_env.chmod(0o644)
+    before = parent_env.read_bytes()
+    flask = [python, "-m", "flask"]
+    no_key = {"FLASK_SECRET_KEY": None}
+
+    refused = run([*flask, "routes"], cwd=project, env=no_key, check=False)
+    assert refused.returncode == 1
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith(f"Error: FLASK_SECRET_KEY comes from {parent_env}")
+    assert parent_key not in line
+
+    made = run([*flask, "secret", "init"], cwd=project / "tests", env=no_key)
+    assert f"Created {project / '.env'}" in made.stdout
+    assert read_key(project).value != parent_key
+    assert parent_env.read_bytes() == before
+    assert mode(parent_env) == 0o644
+    checked = run([*flask, "secret", "check"], cwd=project, env=no_key)
+    assert f"from {project / '.env'}" in checked.stdout
+
+
+def test_bake_parallel_rotations_lose_no_key(bake, install):
+    """20 `flask secret rotate --keep 20` at once keep 20 old keys."""
+    project = bake().project_path
+    python = install(project)
+    command = [python, "-m", "flask", "secret", "rotate", "--keep", "20"]
+    processes = [
+        subprocess.Popen(
+            command,
+            cwd=project,
+            env=environment({"FLASK_SECRET_KEY": None}),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(20)
+    ]
+    failures = [p.stderr.read() for p in processes if p.wait(timeout=120) != 0]
+    for process in processes:
+        process.stderr.close()
+    assert failures == []
+    fallbacks = json.loads(
+        dotenv_values(project / ".env")["FLASK_SECRET_KEY_FALLBACKS"]
+    )
+    assert len(set(fallbacks)) == 20
+    assert mode(project / ".env") == 0o600

@@ -112,9 +112,15 @@ def test_bake_gunicorn_without_a_key_says_so_once(bake):
     no_key, weak_key = {"FLASK_SECRET_KEY": None}, {"FLASK_SECRET_KEY": "dev"}
     missing = run(args, cwd=project, env=no_key, check=False, timeout=30)
     weak = run(args, cwd=project, env=weak_key, check=False, timeout=30)
-    for result, message in [(missing, "is not set"), (weak, "is too short")]:
+    (project / ".env").write_bytes(b"FLASK_SECRET_KEY=caf\xe9\n")  # latin-1
+    latin = run(args, cwd=project, env=no_key, check=False, timeout=30)
+    for result, message in [
+        (missing, "FLASK_SECRET_KEY is not set"),
+        (weak, "FLASK_SECRET_KEY is too short"),
+        (latin, f"cannot read {project / '.env'}: it is not UTF-8 text"),
+    ]:
         assert result.returncode == 1
         errors = [line for line in result.stderr.splitlines() if "Error" in line]
-        assert len(errors) == 1
-        assert errors[0].startswith(f"Error: FLASK_SECRET_KEY {message}")
+        assert len(errors) == 1, result.stderr
+        assert errors[0].startswith(f"Error: {message}")
         assert "Traceback" not in result.stderr

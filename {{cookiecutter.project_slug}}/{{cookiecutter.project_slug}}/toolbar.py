@@ -12,6 +12,7 @@ import json
 import re
 
 from flask import current_app
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import escape
 
 try:
@@ -78,10 +79,11 @@ class ConfigPanel(ConfigVarsDebugPanel):
 
 def key_forms(key):
     """Return every form in which a page may show `key`: as it is, as repr()
-    and JSON write it, and each of those HTML-escaped the ways html.escape
-    and Jinja (markupsafe) escape."""
+    and JSON write it (Jinja's tojson included), and each of those
+    HTML-escaped the ways html.escape and Jinja (markupsafe) escape."""
     forms = {key, repr(key)[1:-1], json.dumps(key)[1:-1]}
     forms |= {json.dumps(key, ensure_ascii=False)[1:-1]}
+    forms |= {str(htmlsafe_json_dumps(key))[1:-1]}
     forms |= {html.escape(form) for form in forms} | {str(escape(f)) for f in forms}
     return forms
 
