@@ -3,7 +3,7 @@
     python benchmarks/suite_time.py
 
 Prints the wall time, the pytest summary line and the number of cores. The
-budget is 2 minutes on a 2-core machine.
+budget is 15 minutes on a 2-core machine.
 """
 
 import os
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parent.parent
-BUDGET = 120.0
+BUDGET = 15 * 60.0  # the whole suite, on 2 cores
 
 
 def main():

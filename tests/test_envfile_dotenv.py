@@ -1,9 +1,15 @@
 """The baked envfile module edits .env with python-dotenv's own parser:
-a differential test against `dotenv_values` over generated files."""
+a differential test against `dotenv_values` over generated files.
+
+ENVFILE_UNDER_TEST names another envfile.py to test (scripts/mutation.py
+points it at a mutated copy), ENVFILE_EXAMPLES the number of files.
+"""
 
 import io
 import json
+import os
 import secrets
+from pathlib import Path
 
 import pytest
 from dotenv import dotenv_values
@@ -13,12 +19,12 @@ from hypothesis import strategies as st
 
 from tests.helpers import TEMPLATE_PROJECT, load_module
 
+ENVFILE = TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/secret/envfile.py"
 envfile = load_module(
-    TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/secret/envfile.py",
-    "envfile_for_dotenv_tests",
+    Path(os.environ.get("ENVFILE_UNDER_TEST", ENVFILE)), "envfile_for_dotenv_tests"
 )
 NAMES = ["FLASK_SECRET_KEY", "FLASK_SECRET_KEY_FALLBACKS", "A", "B_2"]
-EXAMPLES = 2000
+EXAMPLES = int(os.environ.get("ENVFILE_EXAMPLES", "2000"))
 
 
 def quoted_name(name):

@@ -1,9 +1,15 @@
-"""The baked strength and envfile modules, against the attackers' real wordlist."""
+"""The baked strength and envfile modules, against the attackers' real wordlist.
+
+STRENGTH_UNDER_TEST and ENVFILE_UNDER_TEST name other copies of the modules
+to test (scripts/mutation.py points them at mutated ones).
+"""
 
 import json
+import os
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from dotenv import dotenv_values
@@ -11,8 +17,13 @@ from dotenv import dotenv_values
 from tests.helpers import TEMPLATE, TEMPLATE_PROJECT, load_module, wordlist_entries
 
 SECRET = TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/secret"
-keycheck = load_module(SECRET / "strength.py", "strength")
-keyfile = load_module(SECRET / "envfile.py", "envfile_for_strength_tests")
+keycheck = load_module(
+    Path(os.environ.get("STRENGTH_UNDER_TEST", SECRET / "strength.py")), "strength"
+)
+keyfile = load_module(
+    Path(os.environ.get("ENVFILE_UNDER_TEST", SECRET / "envfile.py")),
+    "envfile_for_strength_tests",
+)
 
 
 def test_every_wordlist_entry_is_refused():

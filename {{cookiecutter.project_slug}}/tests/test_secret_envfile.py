@@ -145,3 +145,151 @@ def test_concurrent_rotations_lose_nothing(tmp_path):
     assert errors == []
     assert len(set(fallbacks_of(env))) == 20
     assert sorted(os.listdir(tmp_path)) == [".env", ".env.lock"]
+
+
+def env_with(tmp_path, text):
+    env = tmp_path / ".env"
+    env.write_text(text)
+    return env
+
+
+@pytest.mark.parametrize(
+    ("action", "args"),
+    [
+        (envfile.create_env, ()),
+        (envfile.has_key, ()),
+        (envfile.read_keys, ()),
+        (envfile.init_key, ()),
+        (envfile.rotate_key, (3,)),
+        (envfile.stage_key, ()),
+        (envfile.promote_key, ()),
+        (envfile.retire_keys, (0,)),
+        (envfile.export_keys, ("key",)),
+    ],
+)
+def test_every_action_fails_in_one_line(tmp_path, action, args):
+    """A .env that is a folder: each action raises one KeyFileError line."""
+    (tmp_path / ".env").mkdir()
+    with pytest.raises(envfile.KeyFileError) as error:
+        action(str(tmp_path / ".env"), *args)
+    assert str(tmp_path / ".env") in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("action", "args"),
+    [
+        (envfile.init_key, ()),
+        (envfile.rotate_key, (3,)),
+        (envfile.stage_key, ()),
+        (envfile.retire_keys, (0,)),
+    ],
+)
+def test_every_change_takes_the_lock(tmp_path, action, args):
+    env = tmp_path / "sub" / ".env"
+    env.parent.mkdir()
+    if action is not envfile.init_key:
+        env.write_text("FLASK_SECRET_KEY=old\n")
+    action(str(env), *args)
+    assert (tmp_path / "sub" / ".env.lock").exists()
+
+
+def test_promote_takes_the_lock(tmp_path):
+    env = env_with(tmp_path, "FLASK_SECRET_KEY=old\n")
+    envfile.stage_key(str(env))
+    (tmp_path / ".env.lock").unlink()
+    envfile.promote_key(str(env))
+    assert (tmp_path / ".env.lock").exists()
+
+
+def test_keys_are_written_plain_and_lists_quoted(tmp_path):
+    env = env_with(tmp_path, "FLASK_SECRET_KEY=old\n")
+    envfile.rotate_key(str(env), 3)
+    lines = env.read_text().splitlines()
+    assert lines[0].startswith("FLASK_SECRET_KEY=") and "'" not in lines[0]
+    assert lines[1] == "FLASK_SECRET_KEY_FALLBACKS='[\"old\"]'"
+
+
+def test_rotate_rewrites_the_last_of_two_key_lines(tmp_path):
+    env = env_with(tmp_path, "FLASK_SECRET_KEY=first\nFLASK_SECRET_KEY=second\n")
+    envfile.rotate_key(str(env), 3)
+    assert env.read_text().startswith("FLASK_SECRET_KEY=first\n")
+    assert fallbacks_of(env) == ["second"]
+
+
+def test_rotate_keeps_each_old_key_once(tmp_path):
+    env = env_with(
+        tmp_path, 'FLASK_SECRET_KEY=k1\nFLASK_SECRET_KEY_FALLBACKS=\'["k1", "k0"]\'\n'
+    )
+    assert envfile.rotate_key(str(env), 5) == (2, 0)
+    assert fallbacks_of(env) == ["k1", "k0"]
+
+
+def test_rotate_counts_the_weak_keys_it_drops(tmp_path):
+    env = env_with(
+        tmp_path, "FLASK_SECRET_KEY=weak\nFLASK_SECRET_KEY_FALLBACKS='[\"ok\"]'\n"
+    )
+    assert envfile.rotate_key(str(env), 5, lambda key: key == "weak") == (1, 1)
+    assert fallbacks_of(env) == ["ok"]
+
+
+def test_promote_with_older_fallbacks(tmp_path):
+    env = env_with(
+        tmp_path, "FLASK_SECRET_KEY=k1\nFLASK_SECRET_KEY_FALLBACKS='[\"k0\"]'\n"
+    )
+    staged = envfile.stage_key(str(env))
+    new = fallbacks_of(env)[0]
+    assert staged == envfile.fingerprint(new)
+    assert envfile.promote_key(str(env)) == staged
+    assert (key_of(env), fallbacks_of(env)) == (new, ["k1", "k0"])
+
+
+def test_promote_refuses_when_the_staged_key_is_gone(tmp_path):
+    """The mark names a key that is no longer first among the fallbacks."""
+    env = env_with(tmp_path, "FLASK_SECRET_KEY=k1\n")
+    envfile.stage_key(str(env))
+    text = env.read_text().replace(fallbacks_of(env)[0], "edited-by-hand")
+    env.write_text(text)
+    with pytest.raises(envfile.KeyFileError, match="no staged key"):
+        envfile.promote_key(str(env))
+    assert env.read_text() == text
+
+
+def test_retire_counts_what_it_drops(tmp_path):
+    env = env_with(
+        tmp_path, 'FLASK_SECRET_KEY=k\nFLASK_SECRET_KEY_FALLBACKS=\'["a", "b", "c"]\'\n'
+    )
+    assert envfile.retire_keys(str(env), 1) == 2
+    assert fallbacks_of(env) == ["a"]
+
+
+def test_fingerprint():
+    assert envfile.fingerprint("abc") == "sha256:ba7816bf8f01"
+
+
+def test_export_writes_both_files(tmp_path):
+    env = env_with(
+        tmp_path, "FLASK_SECRET_KEY=k\nFLASK_SECRET_KEY_FALLBACKS='[\"a\"]'\n"
+    )
+    key_file, old_file = tmp_path / "key", tmp_path / "old"
+    envfile.export_keys(str(env), str(key_file), str(old_file))
+    assert key_file.read_text() == "k\n"
+    assert json.loads(old_file.read_text()) == ["a"]
+    envfile.export_keys(str(env), str(tmp_path / "only"))
+    assert (tmp_path / "only").read_text() == "k\n"
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_other(tmp_path, monkeypatch):
+    env = env_with(tmp_path, "FLASK_SECRET_KEY=old\n")
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(envfile.os, "fsync", full)
+    with pytest.raises(envfile.KeyFileError, match="No space left on device"):
+        envfile.rotate_key(str(env), 3)
+    assert env.read_text() == "FLASK_SECRET_KEY=old\n"
+    assert sorted(os.listdir(tmp_path)) == [".env", ".env.lock"]
+    with pytest.raises(envfile.KeyFileError):
+        envfile.create_env(str(tmp_path / "new.env"))
+    assert not (tmp_path / "new.env").exists()

@@ -81,3 +81,67 @@ def test_keys_that_are_not_text_stop_the_app_even_in_debug(config, message):
     for mode in ({"DEBUG": True}, {"TESTING": True}, {}):
         with pytest.raises(WeakSecretKeyError, match=message):
             create_app({**config, **mode})
+
+
+# consonants only: no word, no walk, no repeat in them
+CONSONANTS = "bkzqpwtvmcrxjnlgdsfhbqzkwptmvcxrnjglds"
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        pytest.param(CONSONANTS[:31], "too short: 31 characters", id="31-chars"),
+        pytest.param(CONSONANTS[:32], None, id="32-chars"),
+        pytest.param("bkzqpwtvbkzqpwtq" * 2, "one block of 16", id="two-copies"),
+        pytest.param("zqxjvkwp" + "pzkqxvjw" * 3, None, id="8-distinct"),
+        pytest.param("zqxjvkw" + "wzkqxvj" * 4, "7 different", id="7-distinct"),
+        pytest.param("qwertyuiopzxcvbn" + CONSONANTS[:16], "keyboard walk", id="walk"),
+        pytest.param("poiuytrewq" + CONSONANTS[:22], None, id="walk-under-half"),
+        pytest.param("1234567890qwertyuiop" + CONSONANTS[:12], "walk", id="most"),
+        pytest.param("lkjhgfdsamnbvcxz" + CONSONANTS[:16], "walk", id="back"),
+        pytest.param("secret" + CONSONANTS[:27], "placeholder", id="127-bits"),
+        pytest.param("secret" + CONSONANTS[:28], None, id="131-bits"),
+        pytest.param("SECRET" + CONSONANTS[:27].upper(), "placeholder", id="upper"),
+        pytest.param("secret4096" + CONSONANTS[:27], "placeholder", id="year"),
+        pytest.param(
+            "secret839205719462750318462970153846297031586", None, id="long-number"
+        ),
+    ],
+)
+def test_key_rules_at_their_limits(key, problem):
+    found = strength.key_problem(key)
+    if problem is None:
+        assert found is None
+    else:
+        assert problem in found
+
+
+def test_a_key_of_16_characters_only_warns_in_debug(caplog):
+    key = CONSONANTS[:16]
+    assert create_app({"DEBUG": True, "SECRET_KEY": key}).debug
+    assert "too short" in caplog.text
+    with pytest.raises(WeakSecretKeyError, match="too short"):
+        create_app({"DEBUG": True, "SECRET_KEY": CONSONANTS[:15]})
+    with pytest.raises(WeakSecretKeyError, match="too short"):
+        create_app(
+            {
+                "DEBUG": True,
+                "SECRET_KEY": secrets.token_hex(32),
+                "SECRET_KEY_FALLBACKS": [key[:15]],
+            }
+        )
+
+
+def test_known_keys_are_refused_in_any_case_and_reversed():
+    for variant in (DOCS_KEY.upper(), DOCS_KEY[::-1], DOCS_KEY[::-1].upper()):
+        assert strength.key_problem(variant).startswith("is publicly known")
+    assert strength.fingerprint("SS") == strength.fingerprint("ß")
+    assert strength.fingerprint("I") == strength.fingerprint("ı")
+    assert len(strength.fingerprint("x")) == 12
+
+
+def test_find_problem_names_a_fallbacks_value_that_is_not_a_list():
+    assert strength.find_problem(secrets.token_hex(32), "old") == (
+        'SECRET_KEY_FALLBACKS is not a list of keys, e.g. ["old key"]'
+    )
+    assert strength.find_problem(secrets.token_hex(32), ()) is None

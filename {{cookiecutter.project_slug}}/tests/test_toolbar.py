@@ -1,7 +1,11 @@
+import json
 import secrets
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from flask import render_template_string
+from flask import Response, redirect, render_template_string
 
 from {{ cookiecutter.project_slug }} import create_app
 from {{ cookiecutter.project_slug }}.toolbar import REDACTED, redact
@@ -54,19 +58,24 @@ def test_key_is_hidden_wherever_it_appears(debug_client, keys):
     assert REDACTED in page
 
 
-# pages that show the key the ways Jinja can{% raw %}
+TRICKY_KEY = 'it\'s a "quoted" \\ cl\u00e9\twith <tags> & ' + secrets.token_hex(8)
+
+
+# pages that show the key the ways Jinja can, and what is left of them{% raw %}
 @pytest.mark.parametrize(
-    "show",
+    ("show", "scrubbed"),
     [
-        "{{ key }}",  # jinja escapes ' and " as &#39; and &#34;
-        "{{ key | tojson }}",
-        "{{ [key] }}",  # repr: backslashes doubled, tabs as \\t
-        "<pre>{{ key | e }}</pre>",
+        ("{{ key }}", "********"),  # jinja escapes ' and " as &#39; and &#34;
+        ("{{ key | tojson }}", '"********"'),  # \u0027, \u003c, ...
+        ("{{ [key] }}", "[&#39;********&#39;]"),  # repr, escaped
+        ("<pre>{{ key | e }}</pre>", "<pre>********</pre>"),
+        ("{{ key | safe }}", "********"),
     ],
-)  # {% endraw %}that is, as it is, as JSON, as repr, escaped
-def test_key_is_hidden_in_every_form(project_dir, show):
-    tail = secrets.token_hex(8)  # a key's random part: never on the page
-    key = 'it\'s a "quoted" \\ key\twith <tags> & ' + tail
+)  # {% endraw %}as it is, as JSON, as repr, escaped
+@pytest.mark.parametrize(
+    "key", [TRICKY_KEY, "a<b>&c " + secrets.token_hex(12)], ids=["quotes", "tags"]
+)
+def test_key_is_hidden_in_every_form(project_dir, show, scrubbed, key):
     app = create_app({"DEBUG": True, "SECRET_KEY": key, "TESTING": True})
 
     @app.get("/show")
@@ -74,8 +83,68 @@ def test_key_is_hidden_in_every_form(project_dir, show):
         return render_template_string(f"<html><body>{show}</body></html>", key=key)
 
     page = app.test_client().get("/show").get_data(as_text=True)
-    assert REDACTED in page
-    assert tail not in page
+    assert page.split('<div id="flDebug"')[0] == f"<html><body>{scrubbed}"
+    assert key[-16:] not in page  # nor anywhere in the toolbar
+
+
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_key_is_hidden_in_json_written_into_a_page(project_dir, ascii_only):
+    app = create_app({"DEBUG": True, "SECRET_KEY": TRICKY_KEY, "TESTING": True})
+
+    @app.get("/json")
+    def show_json():
+        data = json.dumps({"k": app.secret_key}, ensure_ascii=ascii_only)
+        return f"<html><body>{data}</body></html>"
+
+    page = app.test_client().get("/json").get_data(as_text=True)
+    assert page.split('<div id="flDebug"')[0] == '<html><body>{"k": "********"}'
+    assert TRICKY_KEY[-16:] not in page
+
+
+def test_only_whole_html_pages_are_scrubbed(project_dir):
+    """JSON, files and streamed pages pass as they are (reading a stream
+    would consume it)."""
+    key = secrets.token_hex(32)
+    app = create_app({"DEBUG": True, "SECRET_KEY": key, "TESTING": True})
+
+    @app.get("/api")
+    def api():
+        return {"note": key}
+
+    @app.get("/stream")
+    def stream():
+        return Response(
+            iter(["<html><body>", key, "</body></html>"]), mimetype="text/html"
+        )
+
+    client = app.test_client()
+    assert client.get("/api").json == {"note": key}
+    assert client.get("/stream").get_data(as_text=True) == (
+        f"<html><body>{key}</body></html>"
+    )
+
+
+def test_redirects_are_not_intercepted(project_dir):
+    app = create_app({"DEBUG": True, "SECRET_KEY": secrets.token_hex(32)})
+    app.add_url_rule("/away", "away", lambda: redirect("/"))
+    assert app.test_client().get("/away").status_code == 302
+
+
+def test_app_starts_without_the_toolbar_installed(project_dir):
+    """A production install has no Flask-DebugToolbar; debug mode still starts."""
+    code = (
+        "import sys, secrets\n"
+        "sys.modules['flask_debugtoolbar'] = None  # as if not installed\n"
+        "from {{ cookiecutter.project_slug }} import create_app\n"
+        "app = create_app({'DEBUG': True, 'SECRET_KEY': secrets.token_hex(32)})\n"
+        "print(app.test_client().get('/').status_code)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "200\n"
 
 
 def test_template_editor_is_off(debug_client):

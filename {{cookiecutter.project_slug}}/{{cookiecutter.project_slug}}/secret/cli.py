@@ -23,6 +23,17 @@ env_file_option = click.option(
 )
 
 
+def keep_option(default, help):
+    """Return the --keep option: how many old keys to keep, 0 to 20."""
+    return click.option(
+        "--keep",
+        default=default,
+        show_default=True,
+        type=click.IntRange(0, 20),
+        help=help,
+    )
+
+
 def fail(message):
     """Stop with one line on stderr and exit status 1."""
     raise click.ClickException(message)
@@ -61,13 +72,7 @@ def init(env_file):
 
 
 @secret.command()
-@click.option(
-    "--keep",
-    default=3,
-    show_default=True,
-    type=click.IntRange(0, 20),
-    help="How many old keys may still verify sessions signed before.",
-)
+@keep_option(3, "How many old keys may still verify sessions signed before.")
 @env_file_option
 def rotate(keep, env_file):
     """Put a fresh key in .env and keep the old one as a fallback (one host)."""
@@ -102,13 +107,7 @@ def promote(env_file):
 
 
 @secret.command()
-@click.option(
-    "--keep",
-    default=0,
-    show_default=True,
-    type=click.IntRange(0, 20),
-    help="How many of the newest old keys to keep.",
-)
+@keep_option(0, "How many of the newest old keys to keep.")
 @env_file_option
 def retire(keep, env_file):
     """Drop old keys from the fallbacks: sessions they signed end."""

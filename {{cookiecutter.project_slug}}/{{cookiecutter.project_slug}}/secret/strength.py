@@ -38,7 +38,8 @@ WORDS = re.compile(
     r"|dev|development|prod|production|test|testing|local|default|example"
     r"|sample|dummy|placeholder|replace|insecure|token|session|cookie|sign"
     r"|signing|random|string|long|strong|value|here|put|set|it|is|a|to|of"
-    r"|in|with|admin|user|hello|world|please|do|no|never|share|commit|\d{1,4}",
+    r"|in|with|admin|user|hello|world|please|do|no|never|share|commit"
+    r"|(?<!\d)\d{1,4}(?!\d)",  # a year or a short number, standing alone
     re.IGNORECASE,
 )
 # keyboard rows and columns and plain sequences, walked in either direction

@@ -1,0 +1,157 @@
+"""Mutation score of the hooks and the key code, per module, with cosmic-ray.
+
+    python -m pip install cosmic-ray==8.7.0
+    python scripts/mutation.py [--jobs 2] [--out DIR] [MODULE ...]
+
+The key code is mutated in a project baked from this checkout and judged by
+the baked project's own test suite (for envfile.py also by the template's
+differential test against python-dotenv, with 200 generated files); the hooks
+are mutated in a copy of this checkout and judged by the template's hook
+tests and its bake tests. Each module runs in a folder of its own (cosmic-ray
+changes files in place), `--jobs` at a time. Prints per module: mutants,
+killed, survived, and the score (killed / (killed + survived)). Survivors:
+`cr-report OUT/MODULE.sqlite --show-diff`; the ones judged equivalent are in
+benchmarks/mutation.md with the reason.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+# no plugins but those named: each mutant pays pytest's start-up
+PYTEST = (
+    f"PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 {shlex.quote(sys.executable)} -m pytest"
+    " -x -q -p no:cacheprovider -o addopts="
+)
+# the bake tests that run the post-generation hook for real
+HOOK_BAKES = (
+    "tests/test_bake.py -k 'hook or never_prints or again or fails_cleanly "
+    "or env_holds or owner_only or temporary'"
+)
+BAKED = {
+    "envfile": "my_flask_app/secret/envfile.py",
+    "strength": "my_flask_app/secret/strength.py",
+    "cli": "my_flask_app/secret/cli.py",
+    "secret": "my_flask_app/secret/__init__.py",
+    "toolbar": "my_flask_app/toolbar.py",
+}
+HOOKS = {
+    "pre_gen_project": ("hooks/pre_gen_project.py", "tests/test_hooks.py"),
+    "post_gen_project": (
+        "hooks/post_gen_project.py",
+        f"tests/test_hooks.py {HOOK_BAKES}",
+    ),
+}
+
+
+# the template's tests that load a baked module by path: the variable that
+# points them at the mutated copy, and the tests (the wordlist ones take
+# seconds each, and what they check is checked by faster ones too)
+TEMPLATE_TESTS = {
+    "envfile": (
+        "ENVFILE_UNDER_TEST",
+        "tests/test_envfile_dotenv.py tests/test_keycheck.py",
+    ),
+    "strength": ("STRENGTH_UNDER_TEST", "tests/test_keycheck.py"),
+}
+
+
+def test_command(name, where):
+    """Return the shell command that judges a mutant of module `name`."""
+    if name in HOOKS:
+        return f"{PYTEST} -p pytest_cookies.plugin {HOOKS[name][1]}"
+    command = f"cd {shlex.quote(str(where))} && {PYTEST} tests"
+    if name in TEMPLATE_TESTS:
+        variable, tests = TEMPLATE_TESTS[name]
+        module = shlex.quote(str(where / BAKED[name]))
+        command += (
+            f" && cd {shlex.quote(str(TEMPLATE))} && ENVFILE_EXAMPLES=200"
+            f" {variable}={module} {PYTEST} {tests}"
+            " -k 'not wordlist and not known_keys_file'"
+        )
+    return command
+
+
+def prepare(name, work):
+    """Return the folder to mutate in: a baked project or a template copy."""
+    if name in BAKED:
+        command = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(work)]
+        subprocess.run([*command, str(TEMPLATE)], check=True, capture_output=True)
+        return work / "my_flask_app"
+    ignore = shutil.ignore_patterns(".git", "__pycache__", "test-artifacts")
+    return Path(shutil.copytree(TEMPLATE, work / "template", ignore=ignore))
+
+
+def run_module(name, scratch, out):
+    """Init and exec one cosmic-ray session; return (name, counts)."""
+    where = prepare(name, Path(tempfile.mkdtemp(dir=scratch)))
+    target = BAKED[name] if name in BAKED else HOOKS[name][0]
+    config = where.parent / f"{name}.toml"
+    command = shlex.join(["bash", "-c", test_command(name, where)])
+    config.write_text(
+        "[cosmic-ray]\n"
+        f"module-path = {json.dumps(target)}\n"
+        "timeout = 60.0\n"
+        "excluded-modules = []\n"
+        f"test-command = {json.dumps(command)}\n"
+        "[cosmic-ray.distributor]\n"
+        'name = "local"\n'
+    )
+    session = out / f"{name}.sqlite"
+    session.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    for step in ("init", "exec"):
+        subprocess.run(
+            [sys.executable, "-m", "cosmic_ray.cli", step, str(config), str(session)],
+            cwd=where,
+            check=True,
+            capture_output=True,
+            env=env,
+        )
+    return name, counts(session)
+
+
+def counts(session):
+    """Return (mutants, killed, survived) of a finished session."""
+    with sqlite3.connect(session) as db:
+        outcomes = [
+            row[0] for row in db.execute("SELECT test_outcome FROM work_results")
+        ]
+    return len(outcomes), outcomes.count("killed"), outcomes.count("survived")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", default=[*BAKED, *HOOKS])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=TEMPLATE / "test-artifacts")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        concurrent.futures.ThreadPoolExecutor(args.jobs) as pool,
+    ):
+        jobs = [
+            pool.submit(run_module, m, Path(scratch), args.out) for m in args.modules
+        ]
+        print(f"{'module':18} {'mutants':>8} {'killed':>7} {'survived':>9}  score")
+        for job in jobs:
+            name, (total, killed, survived) = job.result()
+            score = killed / (killed + survived) if killed + survived else 0.0
+            print(
+                f"{name:18} {total:8} {killed:7} {survived:9}  {score:6.1%}", flush=True
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
