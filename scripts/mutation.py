@@ -123,9 +123,8 @@ def run_module(name, scratch, out):
 def counts(session):
     """Return (mutants, killed, survived) of a finished session."""
     with sqlite3.connect(session) as db:
-        outcomes = [
-            row[0] for row in db.execute("SELECT test_outcome FROM work_results")
-        ]
+        rows = db.execute("SELECT test_outcome FROM work_results")
+        outcomes = [str(row[0]).lower() for row in rows]  # stored as KILLED
     return len(outcomes), outcomes.count("killed"), outcomes.count("survived")
 
 

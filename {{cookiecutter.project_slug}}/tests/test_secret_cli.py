@@ -7,7 +7,7 @@ import pytest
 from dotenv import dotenv_values
 
 from {{ cookiecutter.project_slug }}.secret import envfile
-from {{ cookiecutter.project_slug }}.secret.cli import secret
+from {{ cookiecutter.project_slug }}.secret.cli import permission_problem, secret
 
 
 @pytest.fixture
@@ -134,8 +134,20 @@ def test_check_passes_a_good_key(flask_secret, project_dir):
     write_env(project_dir, f"FLASK_SECRET_KEY={key}\n")
     result = flask_secret("check")
     assert result.exit_code == 0, result.output
-    assert "ok:" in result.output
+    assert result.output.splitlines() == [
+        f"ok: FLASK_SECRET_KEY from {project_dir / '.env'}, 64 characters",
+        "ok: 0 fallback key(s), none weak or known",
+        f"ok: {project_dir / '.env'} is owner-only",
+    ]
     assert key not in result.output
+
+
+def test_check_names_the_environment(flask_secret, project_dir, monkeypatch):
+    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    monkeypatch.setenv("FLASK_SECRET_KEY", secrets.token_hex(32))  # wins
+    result = flask_secret("check")
+    assert result.exit_code == 0, result.output
+    assert "ok: FLASK_SECRET_KEY from the environment, 64 characters" in result.output
 
 
 @pytest.mark.parametrize(
@@ -168,7 +180,9 @@ def test_check_fails_a_readable_env(flask_secret, project_dir):
     env.chmod(0o644)
     result = flask_secret("check")
     assert result.exit_code == 1
-    assert "chmod 600" in result.output
+    assert result.output == (
+        f"Error: {env} is readable by others (mode 0644); run: chmod 600 {env}\n"
+    )
 
 
 def keys_in(env):
@@ -291,3 +305,68 @@ def test_check_fails_a_readable_key_file(flask_secret, project_dir, monkeypatch)
     result = flask_secret("check")
     assert result.exit_code == 1
     assert f"{key_file} is readable by others" in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "default"), [("rotate", "default: 3;"), ("retire", "default: 0;")]
+)
+def test_keep_shows_its_default_and_stays_within_0_to_20(
+    flask_secret, command, default
+):
+    help_text = flask_secret(command, "--help").output
+    assert default in " ".join(help_text.split())
+    for keep in ("-1", "21"):
+        refused = flask_secret(command, "--keep", keep)
+        assert refused.exit_code == 2
+        assert "0<=x<=20" in refused.output
+
+
+def test_keep_20_is_allowed(flask_secret, project_dir):
+    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    assert flask_secret("rotate", "--keep", "20").exit_code == 0
+
+
+def test_export_reports_on_stderr_only(runner, project_dir):
+    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    key_file = project_dir / "key"
+    result = runner.invoke(secret, ["export", "--key-file", str(key_file)])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert (
+        result.stderr == f"Wrote {key_file} (owner-only) from {project_dir / '.env'}.\n"
+    )
+
+
+def test_permission_problem_of_a_missing_file_is_none(project_dir):
+    assert permission_problem(str(project_dir / "missing")) is None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rotate", "--env-file", "."],
+        ["export", "--key-file", "."],
+        ["export", "--key-file", "key", "--fallbacks-file", "."],
+    ],
+)
+def test_a_folder_is_no_file_to_write(flask_secret, project_dir, args):
+    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    result = flask_secret(*args)
+    assert result.exit_code == 2
+    assert "is a directory" in result.output
+
+
+def test_rotate_keeps_3_old_keys_by_default(flask_secret, project_dir):
+    env = write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    for _ in range(5):
+        assert flask_secret("rotate").exit_code == 0
+    assert len(keys_in(env)[1]) == 3
+
+
+def test_export_to_a_file_whose_name_sorts_before_a_dash(flask_secret, project_dir):
+    key = secrets.token_hex(32)
+    write_env(project_dir, f"FLASK_SECRET_KEY={key}\n")
+    result = flask_secret("export", "--key-file", "+key")
+    assert result.exit_code == 0
+    assert (project_dir / "+key").read_text() == key + "\n"
+    assert key not in result.output

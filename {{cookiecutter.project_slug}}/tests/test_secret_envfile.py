@@ -293,3 +293,64 @@ def test_a_failed_write_leaves_the_old_file_and_no_other(tmp_path, monkeypatch):
     with pytest.raises(envfile.KeyFileError):
         envfile.create_env(str(tmp_path / "new.env"))
     assert not (tmp_path / "new.env").exists()
+
+
+def test_write_errors_name_the_file_and_the_reason(tmp_path, monkeypatch):
+    env = env_with(tmp_path, "FLASK_SECRET_KEY=old\n")
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(envfile.os, "fsync", full)
+    for action, args in [
+        (envfile.rotate_key, (3,)),
+        (envfile.stage_key, ()),
+        (envfile.retire_keys, (0,)),
+        (envfile.export_keys, (str(tmp_path / "key"),)),
+    ]:
+        with pytest.raises(envfile.KeyFileError) as error:
+            action(str(env), *args)
+        assert str(error.value) == (
+            f"cannot write a key to {env}: No space left on device"
+        ), action.__name__
+    assert env.read_text() == "FLASK_SECRET_KEY=old\n"
+
+
+def test_promote_write_error_is_one_line(tmp_path, monkeypatch):
+    env = env_with(tmp_path, "FLASK_SECRET_KEY=old\n")
+    envfile.stage_key(str(env))
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(envfile.os, "fsync", full)
+    with pytest.raises(envfile.KeyFileError, match="No space left on device"):
+        envfile.promote_key(str(env))
+
+
+def test_each_line_keeps_its_own_ending(tmp_path):
+    env = tmp_path / ".env"
+    env.write_bytes(b"A=1\r\nFLASK_SECRET_KEY=old\nB=2\r\n")
+    envfile.rotate_key(str(env), 3)
+    lines = env.read_bytes().split(b"\n")
+    assert lines[0] == b"A=1\r"
+    assert lines[1].startswith(b"FLASK_SECRET_KEY=") and not lines[1].endswith(b"\r")
+    assert lines[2] == b"B=2\r"
+
+
+def test_promote_refuses_a_mark_without_fallbacks(tmp_path):
+    env = env_with(tmp_path, "FLASK_SECRET_KEY=k1\nSECRET_KEY_STAGED=sha256:abc\n")
+    with pytest.raises(envfile.KeyFileError, match="no staged key"):
+        envfile.promote_key(str(env))
+
+
+@pytest.mark.parametrize("value", ["not json", "[1]", '"one key"', '{"a": "b"}'])
+def test_fallbacks_must_be_a_json_list_of_keys(tmp_path, value):
+    env = env_with(
+        tmp_path, f"FLASK_SECRET_KEY=k\nFLASK_SECRET_KEY_FALLBACKS='{value}'\n"
+    )
+    with pytest.raises(envfile.KeyFileError) as error:
+        envfile.rotate_key(str(env), 3)
+    assert str(error.value) == (
+        f"FLASK_SECRET_KEY_FALLBACKS in {env} is not a JSON list of keys; fix that line"
+    )

@@ -5,7 +5,7 @@ import click
 import pytest
 from flask import request
 
-from {{ cookiecutter.project_slug }} import create_app
+from {{ cookiecutter.project_slug }} import create_app, secret
 from {{ cookiecutter.project_slug }}.secret import (
     KeySourceError,
     WeakSecretKeyError,
@@ -88,3 +88,80 @@ def test_trusted_proxies_must_be_a_count(project_dir, monkeypatch, proxies):
     monkeypatch.setenv("FLASK_TRUSTED_PROXIES", proxies)
     with pytest.raises(click.ClickException, match="must be a whole number"):
         create_app({"SECRET_KEY": secrets.token_hex(32)})
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", ""])
+def test_one_line_ending_is_not_part_of_the_key(key_file, ending):
+    key = secrets.token_hex(32)
+    key_file("SECRET_KEY", key + ending)
+    assert create_app().secret_key == key
+
+
+def test_a_carriage_return_inside_a_key_file_stays(key_file):
+    key = secrets.token_hex(16) + "\r" + secrets.token_hex(16)
+    key_file("SECRET_KEY", key + "\n")
+    assert create_app({"TESTING": True}).secret_key == key
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (PermissionError(13, "Permission denied"), "Permission denied"),
+        (UnicodeDecodeError("utf-8", b"\xe9", 0, 1, "bad"), "it is not UTF-8 text"),
+    ],
+)
+def test_an_unreadable_env_is_one_line(project_dir, monkeypatch, error, reason):
+    # as another user would meet it (root reads any file): a stand-in
+    def refuse(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(secret, "load_dotenv", refuse)
+    with pytest.raises(KeySourceError) as raised:
+        create_app()
+    assert str(raised.value) == f"cannot read {project_dir / '.env'}: {reason}"
+
+
+@pytest.fixture
+def nested(tmp_path, monkeypatch):
+    """A project inside a folder that has a .env of its own (a home folder)."""
+    project = tmp_path / "project"
+    (project / "docs").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("")
+    monkeypatch.chdir(project / "docs")
+    for name in ("FLASK_SECRET_KEY", "FLASK_SECRET_KEY_FALLBACKS"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    return tmp_path, project
+
+
+def test_a_key_from_a_parent_env_stops_the_app(nested, monkeypatch):
+    home, project = nested
+    key = secrets.token_hex(32)
+    (home / ".env").write_text(f"FLASK_SECRET_KEY={key}\n")
+    monkeypatch.setenv("FLASK_SECRET_KEY", key)  # as the flask command sets it
+    with pytest.raises(KeySourceError) as error:
+        create_app()
+    assert str(error.value).startswith(
+        f"FLASK_SECRET_KEY comes from {home / '.env'}, outside this project"
+    )
+    assert secret.outside_env_file(str(project / ".env")) == str(home / ".env")
+
+
+def test_other_keys_are_not_blamed_on_a_parent_env(nested, monkeypatch):
+    home, project = nested
+    (home / ".env").write_text(f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    key = secrets.token_hex(32)
+    monkeypatch.setenv("FLASK_SECRET_KEY", key)  # the real environment's own
+    assert create_app().secret_key == key
+    monkeypatch.delenv("FLASK_SECRET_KEY")
+    assert secret.outside_env_file(str(project / ".env")) is None
+    (project / ".env").write_text(f"FLASK_SECRET_KEY={key}\n")  # nearer
+    assert secret.outside_env_file(str(project / ".env")) is None
+
+
+def test_a_fallbacks_file_alone(key_file, monkeypatch):
+    key, old = secrets.token_hex(32), secrets.token_hex(32)
+    monkeypatch.setenv("FLASK_SECRET_KEY", key)
+    key_file("SECRET_KEY_FALLBACKS", json.dumps([old]))
+    app = create_app()
+    assert (app.secret_key, app.config["SECRET_KEY_FALLBACKS"]) == (key, [old])

@@ -44,7 +44,7 @@ def read_key_file(path, name):
     """Return what the file at `path` holds for FLASK_`name`: the key, or for
     the fallbacks a JSON list of keys; one trailing newline is not part of it."""
     try:
-        with open(path, encoding="utf-8") as file:
+        with open(path, encoding="utf-8", newline="") as file:  # as written
             text = file.read()
     except UnicodeDecodeError:
         raise KeySourceError(f"FLASK_{name}_FILE: {path} is not UTF-8 text") from None
@@ -114,7 +114,7 @@ def outside_env_file(project_env):
     return found if key and key == theirs else None
 
 
-def check_key(app, testing=False):
+def check_key(app, testing):
     """Stop the app with one line when its key is missing, not text, or weak;
     in debug mode a weak key only warns, unless it is too short to hide from
     debug pages. `testing` (from test_config only, never the environment)
