@@ -59,7 +59,7 @@ OTHER_MODULES = frozenset(
 # names Windows keeps for devices: no file or folder may have them
 WINDOWS_DEVICES = frozenset(
     {"con", "prn", "aux", "nul"}
-    | {f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)}
+    | {f"{port}{n}" for port in ("com", "lpt") for n in range(10)}
 )
 MAX_SLUG = 40  # longer names push the baked code over ruff's line length
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+\Z")

@@ -41,7 +41,7 @@ def test_bake_project_checks_pass(bake, values, fresh_clone):
     tests = run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project
     )
-    assert re.search(r"\b179 passed\b", tests.stdout), tests.stdout
+    assert re.search(r"\b197 passed\b", tests.stdout), tests.stdout
     run([bin_path("ruff"), "check", "--no-cache", "."], cwd=project)
     run([bin_path("ruff"), "format", "--check", "--no-cache", "."], cwd=project)
     wheel = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps"]

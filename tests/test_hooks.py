@@ -2,6 +2,7 @@
 
 import os
 import stat
+import subprocess
 import sys
 
 import pytest
@@ -62,6 +63,9 @@ def test_check_slug_accepts(slug):
         ("nul", "device name on Windows"),
         ("aux", "device name on Windows"),
         ("lpt1", "device name on Windows"),
+        ("com0", "device name on Windows"),
+        ("com9", "device name on Windows"),
+        ("lpt9", "device name on Windows"),
         ("a" * 41, "longer than 40 characters"),
     ],
 )
@@ -70,6 +74,51 @@ def test_check_slug_rejects(slug, rule):
     assert rule in problem
     assert repr(slug) in problem
     assert "\n" not in problem
+
+
+def test_check_slug_suggests_a_name_for_a_test_module():
+    assert pre_gen.check_slug("test_secret") == (
+        "project_slug 'test_secret' is named like a test module, which pytest "
+        "would collect and import in its place: pick another, "
+        "e.g. project_slug=secret_app"
+    )
+    assert pre_gen.check_slug("com10") is None
+
+
+@pytest.mark.parametrize(
+    ("values", "code", "stderr"),
+    [
+        pytest.param(GOOD_VALUES, 0, "", id="good"),
+        pytest.param(
+            {**GOOD_VALUES, "project_slug": "class"},
+            1,
+            "error: project_slug 'class' is a Python keyword: pick another, "
+            "e.g. project_slug=class_app\n",
+            id="bad",
+        ),
+    ],
+)
+def test_pre_gen_hook_runs_as_a_script(tmp_path, values, code, stderr):
+    """Rendered and run as cookiecutter runs it: exit 0, or 1 with one line."""
+    script = tmp_path / "pre_gen_project.py"
+    script.write_text(render_source("pre_gen_project.py", values))
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (code, "", stderr)
+
+
+def test_post_gen_hook_imports_the_projects_own_envfile(tmp_path, monkeypatch):
+    """An envfile.py elsewhere on sys.path (the hook's temporary folder is
+    first) is not the one the hook uses."""
+    decoy = tmp_path / "decoy"
+    decoy.mkdir()
+    (decoy / "envfile.py").write_text("create_env = None\n")
+    monkeypatch.syspath_prepend(str(decoy))
+    monkeypatch.delitem(sys.modules, "envfile", raising=False)
+    loaded = post_gen.load_envfile(TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}")
+    assert callable(loaded.create_env)
+    monkeypatch.delitem(sys.modules, "envfile", raising=False)
 
 
 def test_check_slug_accepts_the_longest():
@@ -156,13 +205,17 @@ def test_next_steps_with_pip_on_windows():
     assert steps[2] == "  python -m venv .venv && .venv\\Scripts\\activate"
 
 
-def render_hook(name, values):
-    """Render a hook as cookiecutter does, with `values` as the context, and
-    run its definitions; return them."""
+def render_source(name, values):
+    """Return a hook rendered as cookiecutter renders it, for `values`."""
     source = (TEMPLATE / "hooks" / name).read_text()
     context = {"cookiecutter": {**values, "_newest_python": values["newest_python"]}}
     env = StrictEnvironment(context=context, keep_trailing_newline=True)
-    rendered = env.from_string(source).render(**context)
+    return env.from_string(source).render(**context)
+
+
+def render_hook(name, values):
+    """Render a hook and run its definitions; return them."""
+    rendered = render_source(name, values)
     namespace = {"__name__": "rendered_hook"}
     exec(compile(rendered, name, "exec"), namespace)
     return namespace

@@ -142,9 +142,14 @@ def test_check_passes_a_good_key(flask_secret, project_dir):
     assert key not in result.output
 
 
-def test_check_names_the_environment(flask_secret, project_dir, monkeypatch):
-    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
-    monkeypatch.setenv("FLASK_SECRET_KEY", secrets.token_hex(32))  # wins
+@pytest.mark.parametrize(("in_env_file", "in_environment"), [("0", "f"), ("f", "0")])
+def test_check_names_the_environment(
+    flask_secret, project_dir, monkeypatch, in_env_file, in_environment
+):
+    # either key sorting first: only == may take one for the other
+    write_env(project_dir, f"FLASK_SECRET_KEY={in_env_file}{secrets.token_hex(31)}x\n")
+    key = in_environment + secrets.token_hex(31) + "x"
+    monkeypatch.setenv("FLASK_SECRET_KEY", key)
     result = flask_secret("check")
     assert result.exit_code == 0, result.output
     assert "ok: FLASK_SECRET_KEY from the environment, 64 characters" in result.output
@@ -370,3 +375,20 @@ def test_export_to_a_file_whose_name_sorts_before_a_dash(flask_secret, project_d
     assert result.exit_code == 0
     assert (project_dir / "+key").read_text() == key + "\n"
     assert key not in result.output
+
+
+@pytest.mark.posix_modes
+@pytest.mark.parametrize("mode", [0o645, 0o601, 0o640])
+def test_check_names_the_exact_mode(flask_secret, project_dir, mode):
+    env = write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    env.chmod(mode)
+    result = flask_secret("check")
+    assert result.exit_code == 1
+    assert f"(mode {mode:04o})" in result.output
+
+
+def test_export_needs_a_key_file(flask_secret, project_dir):
+    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    result = flask_secret("export")
+    assert result.exit_code == 2
+    assert "Missing option '--key-file'" in result.output

@@ -354,3 +354,33 @@ def test_fallbacks_must_be_a_json_list_of_keys(tmp_path, value):
     assert str(error.value) == (
         f"FLASK_SECRET_KEY_FALLBACKS in {env} is not a JSON list of keys; fix that line"
     )
+
+
+def test_the_line_in_force_keeps_its_own_form(tmp_path):
+    env = tmp_path / ".env"
+    env.write_bytes(b"export FLASK_SECRET_KEY=first\r\nFLASK_SECRET_KEY=second\n")
+    envfile.rotate_key(str(env), 3)
+    first, rest = env.read_bytes().split(b"\r\n", 1)
+    assert first == b"export FLASK_SECRET_KEY=first"
+    second = rest.split(b"\n")[0]  # its own ending: \n, not the first's \r\n
+    assert second.startswith(b"FLASK_SECRET_KEY=") and not second.endswith(b"\r")
+
+
+@pytest.mark.posix_modes
+@pytest.mark.parametrize("mode", [0o601, 0o610, 0o604])
+def test_create_env_tells_of_any_bit_for_others(tmp_path, mode):
+    env = env_with(tmp_path, "A=1\n")
+    env.chmod(mode)
+    assert envfile.create_env(str(env)) == "kept-open"
+
+
+@pytest.mark.parametrize("mark", ["sha256:000000000000", "sha256:ffffffffffff"])
+def test_promote_refuses_a_mark_of_another_key(tmp_path, mark):
+    """Whichever way the wrong mark sorts against the fallback's fingerprint."""
+    env = env_with(tmp_path, "FLASK_SECRET_KEY=k1\n")
+    envfile.stage_key(str(env))
+    text = env.read_text().replace(envfile.fingerprint(fallbacks_of(env)[0]), mark)
+    env.write_text(text)
+    with pytest.raises(envfile.KeyFileError, match="no staged key"):
+        envfile.promote_key(str(env))
+    assert env.read_text() == text

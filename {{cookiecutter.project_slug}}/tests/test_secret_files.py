@@ -147,10 +147,11 @@ def test_a_key_from_a_parent_env_stops_the_app(nested, monkeypatch):
     assert secret.outside_env_file(str(project / ".env")) == str(home / ".env")
 
 
-def test_other_keys_are_not_blamed_on_a_parent_env(nested, monkeypatch):
+@pytest.mark.parametrize(("theirs", "ours"), [("0", "f"), ("f", "0")])
+def test_other_keys_are_not_blamed_on_a_parent_env(nested, monkeypatch, theirs, ours):
     home, project = nested
-    (home / ".env").write_text(f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
-    key = secrets.token_hex(32)
+    (home / ".env").write_text(f"FLASK_SECRET_KEY={theirs}{secrets.token_hex(32)}\n")
+    key = ours + secrets.token_hex(32)
     monkeypatch.setenv("FLASK_SECRET_KEY", key)  # the real environment's own
     assert create_app().secret_key == key
     monkeypatch.delenv("FLASK_SECRET_KEY")
@@ -165,3 +166,18 @@ def test_a_fallbacks_file_alone(key_file, monkeypatch):
     key_file("SECRET_KEY_FALLBACKS", json.dumps([old]))
     app = create_app()
     assert (app.secret_key, app.config["SECRET_KEY_FALLBACKS"]) == (key, [old])
+
+
+def test_an_unreadable_parent_env_is_not_blamed(nested, monkeypatch):
+    home, project = nested
+    key = secrets.token_hex(32)
+    (home / ".env").write_bytes(b"FLASK_SECRET_KEY=caf\xe9\n")  # not UTF-8
+    monkeypatch.setenv("FLASK_SECRET_KEY", key)
+    assert create_app().secret_key == key
+    (home / ".env").write_text(f"FLASK_SECRET_KEY={key}\n")
+
+    def refuse(*args, **kwargs):  # as another user would meet it
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(secret, "open", refuse, raising=False)
+    assert secret.outside_env_file(str(project / ".env")) is None

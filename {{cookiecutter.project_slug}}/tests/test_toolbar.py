@@ -117,8 +117,13 @@ def test_only_whole_html_pages_are_scrubbed(project_dir):
             iter(["<html><body>", key, "</body></html>"]), mimetype="text/html"
         )
 
+    @app.get("/text")
+    def text():
+        return key, {"Content-Type": "text/plain"}
+
     client = app.test_client()
     assert client.get("/api").json == {"note": key}
+    assert client.get("/text").get_data(as_text=True) == key
     assert client.get("/stream").get_data(as_text=True) == (
         f"<html><body>{key}</body></html>"
     )
@@ -172,3 +177,18 @@ def test_redact():
         "DB": {"PASSWORD": REDACTED, "HOST": "h"},
         "NAME": "n",
     }
+
+
+def test_each_form_becomes_one_mark(project_dir, caplog):
+    """The longest forms go first: a key of backslashes (weak, so debug mode
+    only warns) shown by repr is one mark, not its raw form twice."""
+    key = "\\" * 8 + "xyzzy" * 3 + "q"
+    app = create_app({"DEBUG": True, "SECRET_KEY": key})
+    assert "Run 'flask secret rotate'" in caplog.text  # weak: warned
+
+    @app.get("/repr")
+    def show_repr():
+        return f"<html><body>{key!r}</body></html>"
+
+    page = app.test_client().get("/repr").get_data(as_text=True)
+    assert page.split('<div id="flDebug"')[0] == f"<html><body>'{REDACTED}'"
