@@ -116,9 +116,61 @@ def test_post_gen_hook_imports_the_projects_own_envfile(tmp_path, monkeypatch):
     (decoy / "envfile.py").write_text("create_env = None\n")
     monkeypatch.syspath_prepend(str(decoy))
     monkeypatch.delitem(sys.modules, "envfile", raising=False)
+    before = list(sys.path)
     loaded = post_gen.load_envfile(TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}")
     assert callable(loaded.create_env)
+    assert sys.path == before  # the project's folder is taken off again
     monkeypatch.delitem(sys.modules, "envfile", raising=False)
+
+
+@pytest.mark.parametrize(
+    ("uv", "steps"),
+    [
+        pytest.param(True, ["  uv run flask run --debug"], id="uv"),
+        pytest.param(
+            False,
+            [
+                "  python -m venv .venv && . .venv/bin/activate",
+                '  python -m pip install "pip>=25.1"',
+                "  python -m pip install -e . --group dev",
+                "  flask run --debug",
+            ],
+            id="pip",
+        ),
+    ],
+)
+def test_post_gen_hook_runs_as_a_script(tmp_path, uv, steps):
+    """Rendered and run in a new project as cookiecutter runs it: .env made,
+    and the next steps for what this machine has (this one is not Windows)."""
+    project = tmp_path / "project"
+    secret = project / "my_flask_app" / "secret"
+    secret.mkdir(parents=True)
+    envfile_source = (
+        TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/secret/envfile.py"
+    )
+    (secret / "envfile.py").write_text(envfile_source.read_text())
+    script = tmp_path / "post_gen_project.py"
+    script.write_text(render_source("post_gen_project.py", GOOD_VALUES))
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    if uv:
+        (bin_folder / "uv").write_text("#!/bin/sh\nexit 1\n")  # never run
+        (bin_folder / "uv").chmod(0o755)
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=project,
+        env={**os.environ, "PATH": str(bin_folder)},
+        capture_output=True,
+        text=True,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines() == [
+        "Created .env with a new secret key (owner-only, gitignored).",
+        "Next steps:",
+        "  cd my_flask_app",
+        *steps,
+    ]
+    assert key_lines(project / ".env")[0].is_hex_256()
 
 
 def test_check_slug_accepts_the_longest():
