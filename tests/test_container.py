@@ -6,6 +6,7 @@ image) and passed as PYTHON_IMAGE; it is kept in podman's store between runs.
 The flags are the ones that work on these machines (see shared/FACTS.md).
 """
 
+import fcntl
 import json
 import re
 import shlex
@@ -30,7 +31,7 @@ from tests.helpers import (
     wait_for_page,
 )
 
-pytestmark = [pytest.mark.container, pytest.mark.xdist_group("container")]
+pytestmark = pytest.mark.container
 
 BASE_IMAGE = "localhost/python-base:trixie"
 # runc, not crun ("cgroups in hybrid mode not supported"), and limits within
@@ -52,10 +53,18 @@ def podman(*args, check=True, timeout=600):
 
 @pytest.fixture(scope="module")
 def base_image(tmp_path_factory):
-    """A Python base image made without a registry, kept between runs."""
-    if podman("image", "exists", BASE_IMAGE, check=False).returncode == 0:
-        return BASE_IMAGE
-    root = tmp_path_factory.mktemp("base") / "root"
+    """A Python base image made without a registry, kept between runs; made
+    once, whichever test worker asks first."""
+    lock_path = tmp_path_factory.getbasetemp().parent / "python-base.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if podman("image", "exists", BASE_IMAGE, check=False).returncode != 0:
+            make_base_image(tmp_path_factory.mktemp("base") / "root")
+    return BASE_IMAGE
+
+
+def make_base_image(root):
+    """Debootstrap Debian trixie with its Python into `root`; import it."""
     packages = "python3,python3-venv,python3-pip,python-is-python3,ca-certificates"
     run(
         [
@@ -74,7 +83,6 @@ def base_image(tmp_path_factory):
     pipeline = f"tar -C {shlex.quote(str(root))} -c . | podman import - {BASE_IMAGE}"
     run(["bash", "-o", "pipefail", "-c", pipeline], cwd="/", timeout=600)
     shutil.rmtree(root, ignore_errors=True)
-    return BASE_IMAGE
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +126,9 @@ def image(base_image, project):
         timeout=900,
     )
     yield name
-    podman("rmi", "-f", name, check=False)
+    # not -f: another test worker may hold the same image under its own name
+    # (the same build gives the same image), with containers running
+    podman("rmi", name, check=False)
     podman("image", "prune", "-f", check=False)  # the builder stage
 
 

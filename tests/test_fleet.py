@@ -22,7 +22,7 @@ from tests.helpers import (
     wait_for_page,
 )
 
-pytestmark = [pytest.mark.fleet, pytest.mark.xdist_group("fleet")]
+pytestmark = pytest.mark.fleet
 
 ADDRESSES = ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
 NGINX_CONF = """\

@@ -7,7 +7,10 @@ import pytest
 from dotenv import dotenv_values
 
 from {{ cookiecutter.project_slug }}.secret import envfile
-from {{ cookiecutter.project_slug }}.secret.cli import permission_problem, secret
+from {{ cookiecutter.project_slug }}.secret.cli import (
+    permission_problem,
+    secret,
+)
 
 
 @pytest.fixture
