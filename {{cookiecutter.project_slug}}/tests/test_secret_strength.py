@@ -85,6 +85,8 @@ def test_keys_that_are_not_text_stop_the_app_even_in_debug(config, message):
 
 # consonants only: no word, no walk, no repeat in them
 CONSONANTS = "bkzqpwtvmcrxjnlgdsfhbqzkwptmvcxrnjglds"
+# words the estimate takes out: what is left of a key after them counts
+WORDY = "mysecretkeyforthis"
 
 
 @pytest.mark.parametrize(
@@ -106,6 +108,23 @@ CONSONANTS = "bkzqpwtvmcrxjnlgdsfhbqzkwptmvcxrnjglds"
         pytest.param(
             "secret839205719462750318462970153846297031586", None, id="long-number"
         ),
+        pytest.param("zqxjvkwp" * 4 + "zqx", "one block of 8", id="block-and-a-bit"),
+        pytest.param("zqxjvkwpbm" * 3 + "zqxjv", "one block of 10", id="odd-copies"),
+        pytest.param("bkzqpwtvmcrxjnlgd" + "bkzqpwtvmcrxjnlg", None, id="not-twice"),
+        pytest.param("bkzqpwtvmcrxjnlgd" * 2, "one block of 17", id="twice-17"),
+        pytest.param("qwerasdfzxcvuiop" + CONSONANTS[:16], "walk", id="4-runs"),
+        pytest.param(CONSONANTS[:16] + "qwertyuiopzxcvbnm", "walk", id="odd-length"),
+        pytest.param(
+            WORDY + "83920571946275031846297015384629703158",
+            "placeholder",
+            id="38-digits",
+        ),
+        pytest.param("qwezxcrtyfghvbnuiojkl" + CONSONANTS[:11], None, id="3-runs"),
+        pytest.param(CONSONANTS[:16] + "qwertyuiopzxcvbn", "walk", id="walk-at-end"),
+        pytest.param("qwertyuiopasdf" + CONSONANTS[:15] + "zxc", None, id="end-tail"),
+        pytest.param(WORDY + "bkzqpwtv-83920mcrxjnl", None, id="128.3-bits"),
+        pytest.param(WORDY + "bKzQpWtV-xCrJnLgDsFh", None, id="128.2-bits"),
+        pytest.param(WORDY + "bKzQpWtV-xCrJnLgDsF", "placeholder", id="121.8-bits"),
     ],
 )
 def test_key_rules_at_their_limits(key, problem):
@@ -145,37 +164,3 @@ def test_find_problem_names_a_fallbacks_value_that_is_not_a_list():
         'SECRET_KEY_FALLBACKS is not a list of keys, e.g. ["old key"]'
     )
     assert strength.find_problem(secrets.token_hex(32), ()) is None
-
-
-# words the estimate takes out: what is left of a key after them counts
-WORDY = "mysecretkeyforthis"
-
-
-@pytest.mark.parametrize(
-    ("key", "problem"),
-    [
-        pytest.param("zqxjvkwp" * 4 + "zqx", "one block of 8", id="block-and-a-bit"),
-        pytest.param("zqxjvkwpbm" * 3 + "zqxjv", "one block of 10", id="odd-copies"),
-        pytest.param("bkzqpwtvmcrxjnlgd" + "bkzqpwtvmcrxjnlg", None, id="not-twice"),
-        pytest.param("bkzqpwtvmcrxjnlgd" * 2, "one block of 17", id="twice-17"),
-        pytest.param("qwerasdfzxcvuiop" + CONSONANTS[:16], "walk", id="4-runs"),
-        pytest.param(CONSONANTS[:16] + "qwertyuiopzxcvbnm", "walk", id="odd-length"),
-        pytest.param(
-            WORDY + "83920571946275031846297015384629703158",
-            "placeholder",
-            id="38-digits",
-        ),
-        pytest.param("qwezxcrtyfghvbnuiojkl" + CONSONANTS[:11], None, id="3-runs"),
-        pytest.param(CONSONANTS[:16] + "qwertyuiopzxcvbn", "walk", id="walk-at-end"),
-        pytest.param("qwertyuiopasdf" + CONSONANTS[:15] + "zxc", None, id="end-tail"),
-        pytest.param(WORDY + "bkzqpwtv-83920mcrxjnl", None, id="128.3-bits"),
-        pytest.param(WORDY + "bKzQpWtV-xCrJnLgDsFh", None, id="128.2-bits"),
-        pytest.param(WORDY + "bKzQpWtV-xCrJnLgDsF", "placeholder", id="121.8-bits"),
-    ],
-)
-def test_key_rules_at_more_limits(key, problem):
-    found = strength.key_problem(key)
-    if problem is None:
-        assert found is None
-    else:
-        assert problem in found
