@@ -12,6 +12,7 @@ import http.cookies
 import importlib.util
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -52,6 +53,14 @@ class Key:
     def found_in(self, text):
         """Tell whether the key appears in `text`."""
         return self.value in text
+
+
+def copy_template(folder):
+    """Copy this checkout's template files (no git, caches or artifacts) to
+    `folder`; return it."""
+    ignore = shutil.ignore_patterns(".git", "__pycache__", "test-artifacts")
+    shutil.copytree(TEMPLATE, folder, ignore=ignore)
+    return folder
 
 
 def key_lines(env_file):

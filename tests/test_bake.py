@@ -2,7 +2,6 @@ import fnmatch
 import json
 import os
 import re
-import shutil
 import stat
 import sys
 import tomllib
@@ -13,6 +12,7 @@ from tests.helpers import (
     TEMPLATE,
     TEMPLATE_PROJECT,
     cookiecutter_cli,
+    copy_template,
     key_lines,
     mode,
     read_key,
@@ -323,9 +323,7 @@ def test_bake_copies_only_files_without_template_syntax():
 
 def template_without(tmp_path, hook):
     """Return a copy of the template with one of its hooks removed."""
-    copy = tmp_path / "template"
-    ignore = shutil.ignore_patterns(".git", "__pycache__", "test-artifacts")
-    shutil.copytree(TEMPLATE, copy, ignore=ignore)
+    copy = copy_template(tmp_path / "template")
     (copy / "hooks" / hook).unlink()
     return copy
 

@@ -3,13 +3,12 @@
 import importlib.metadata
 import os
 import secrets
-import shutil
 import tomllib
 
 import pytest
 import yaml
 
-from tests.helpers import TEMPLATE, bin_path, mode, run
+from tests.helpers import TEMPLATE, bin_path, copy_template, mode, run
 
 GIT_USER = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
 
@@ -21,9 +20,7 @@ def commit_all(folder, message):
 
 def template_repository(tmp_path):
     """Return a git repository holding this checkout's template files."""
-    copy = tmp_path / "template"
-    ignore = shutil.ignore_patterns(".git", "__pycache__", "test-artifacts")
-    shutil.copytree(TEMPLATE, copy, ignore=ignore)
+    copy = copy_template(tmp_path / "template")
     run(["git", "init", "-q"], cwd=copy)
     commit_all(copy, "template")
     return copy

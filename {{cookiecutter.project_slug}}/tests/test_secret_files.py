@@ -179,5 +179,5 @@ def test_an_unreadable_parent_env_is_not_blamed(nested, monkeypatch):
     def refuse(*args, **kwargs):  # as another user would meet it
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(secret, "open", refuse, raising=False)
+    monkeypatch.setattr(secret.envfile, "open", refuse, raising=False)
     assert secret.outside_env_file(str(project / ".env")) is None

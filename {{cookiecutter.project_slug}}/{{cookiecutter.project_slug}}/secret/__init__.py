@@ -107,8 +107,7 @@ def outside_env_file(project_env):
         return None
     key = os.environ.get(envfile.KEY_NAME)
     try:
-        with open(found, encoding="utf-8", newline="") as file:
-            theirs = envfile.values(file.read()).get(envfile.KEY_NAME)
+        theirs = envfile.values(envfile.read_env(found) or "").get(envfile.KEY_NAME)
     except (OSError, UnicodeDecodeError):
         return None
     return found if key and key == theirs else None
