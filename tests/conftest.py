@@ -1,3 +1,4 @@
+import shlex
 import sys
 import tempfile
 
@@ -7,7 +8,14 @@ import pytest
 # __pycache__ written beside them would be baked into every project
 sys.dont_write_bytecode = True
 
-from tests.helpers import TEMPLATE, run  # noqa: E402
+from tests.helpers import (  # noqa: E402
+    FLASK_MAIN,
+    TEMPLATE,
+    VENDOR,
+    run,
+    run_workflow_job,
+    uv_env,
+)
 
 
 def pytest_addoption(parser):
@@ -36,6 +44,30 @@ def default_project(cookies_session):
     result = cookies_session.bake(template=str(TEMPLATE))
     assert result.exit_code == 0, result.exception
     return result.project_path
+
+
+@pytest.fixture(scope="session")
+def flask_dev_project(cookies_session, tmp_path_factory):
+    """A default bake installed by its workflow's tests-dev job, as written,
+    with Flask's development wheel from the workplace's vendor folder in
+    place of Flask's git main branch (no network here but the package index).
+
+    Return the project and what the job printed.
+    """
+    wheels = sorted(VENDOR.glob("flask-*.whl"))
+    if not wheels:
+        pytest.skip(
+            f"no Flask development wheel in {VENDOR} (a clone outside the "
+            "workplace): the workflows' tests-dev job runs Flask's main branch"
+        )
+    result = cookies_session.bake(template=str(TEMPLATE))
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    env = uv_env(tmp_path_factory.mktemp("home"))
+    wheel = shlex.quote(str(wheels[-1]))
+    workflow = project / ".github/workflows/ci.yml"
+    output = run_workflow_job(workflow, "tests-dev", project, env, {FLASK_MAIN: wheel})
+    return project, output
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import http.cookies
 import importlib.util
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -22,8 +23,19 @@ import time
 import urllib.request
 from pathlib import Path
 
+import yaml
+
 TEMPLATE = Path(__file__).resolve().parent.parent
 TEMPLATE_PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
+# the workplace's pre-releases (Flask's development tree), beside the checkout
+VENDOR = TEMPLATE.parent / "shared" / "vendor"
+# how the workflows' tests-dev jobs install Flask's development tree
+FLASK_MAIN = '"flask @ git+https://github.com/pallets/flask@main"'
+# the toolbar's panels as the baked toolbar.py lists them, by their page ids
+PANELS = {
+    "Version", "Timer", "Header", "RequestVars", "ConfigVars",
+    "Template", "Logging", "RouteList", "Profiler", "g",
+}  # fmt: skip
 HEX_KEY = re.compile(r"[0-9a-f]{64}")
 
 
@@ -231,3 +243,53 @@ def serving(args, cwd, env=None):
                 process.wait()
             log.seek(0)
             process.output = log.read()
+
+
+def uv_env(home):
+    """Return the environment a uv user has: uv on PATH, a Python it finds."""
+    return {
+        "PATH": f"{Path(bin_path('uv')).parent}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(home),  # cookiecutter's replay files go here
+        "UV_CACHE_DIR": os.environ.get(
+            "UV_CACHE_DIR", str(Path.home() / ".cache" / "uv")
+        ),
+        "UV_PYTHON": sys.executable,
+        "UV_PYTHON_DOWNLOADS": "never",
+        "VIRTUAL_ENV": None,
+    }
+
+
+def debug_page(command, cwd, env):
+    """Run `command` (a flask run --debug) on a free port; return the page."""
+    port = free_port()
+    args = [*shlex.split(command), "--port", str(port)]
+    with serving(args, cwd=cwd, env=env) as server:
+        status, page = wait_for_page(f"http://127.0.0.1:{port}/", timeout=120)
+    assert status == 200, server.output
+    return page, server.output
+
+
+def drawn_panels(page):
+    """Return the names of the toolbar panels a page holds."""
+    return set(re.findall(r'<li id="flDebug(\w+)Panel">', page))
+
+
+def run_workflow_job(workflow, name, cwd, env, replace=None):
+    """Run the `run:` steps of job `name` of a workflow file as written, but
+    for the text `replace` maps, each in a shell of its own as GitHub runs
+    them, in `cwd` or the step's working-directory (${{ runner.temp }} being
+    RUNNER_TEMP in `env`); return their output."""
+    job = yaml.safe_load(Path(workflow).read_text())["jobs"][name]
+    steps = [step for step in job["steps"] if "run" in step]
+    for old in replace or {}:
+        assert any(old in step["run"] for step in steps), f"{old} not in {name}"
+    output = ""
+    for step in steps:
+        command = step["run"]
+        for old, new in (replace or {}).items():
+            command = command.replace(old, new)
+        folder = step.get("working-directory", str(cwd))
+        folder = folder.replace("${{ runner.temp }}", env.get("RUNNER_TEMP", ""))
+        shell = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", command]
+        output += run(shell, folder, env, timeout=600).stdout
+    return output

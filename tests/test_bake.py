@@ -23,6 +23,7 @@ BAKED_FILES = [
     ".env",
     ".env.example",
     ".flaskenv",
+    ".github/dependabot.yml",
     ".github/workflows/ci.yml",
     ".gitignore",
     ".pre-commit-config.yaml",

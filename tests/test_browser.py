@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.helpers import (
+    PANELS,
     TEMPLATE,
     bin_path,
     free_port,
@@ -118,3 +119,31 @@ def test_bake_browser_sees_no_toolbar_in_production(default_project, browser):
         expect(page.locator("#visits")).to_have_text("2")
         expect(page.locator("#flDebug")).to_have_count(0)
         save_screenshot(page, "production.png")
+
+
+def test_bake_browser_sees_every_panel_on_flask_development_tree(
+    flask_dev_project, browser
+):
+    """With Flask's development wheel (3.2.0.dev) installed by the tests-dev
+    job: the page, its counter, and a toolbar whose every panel opens."""
+    project, _ = flask_dev_project
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    args = [str(project / ".venv/bin/flask"), "run", "--debug", "--port", str(port)]
+    with serving(args, cwd=project, env={"FLASK_SECRET_KEY": None}) as server:
+        wait_for_page(url)
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(error))
+        page.goto(url)
+        expect(page.locator("#visits")).to_have_text("1")
+        expect(page.locator("#flDebugToolbar")).to_be_visible()
+        # the profiler has nothing to open until it is turned on
+        for name in sorted(PANELS - {"Profiler"}):
+            page.locator(f"#flDebug{name}Panel > a").click()
+            expect(page.locator(f"#flDebug{name}Panel-content")).to_be_visible()
+        save_screenshot(page, "flask-development-tree.png")
+        text = page.locator("html").inner_text() + page.content()
+    assert errors == []
+    assert "Traceback" not in server.output
+    assert not read_key(project).found_in(text + server.output)

@@ -2,6 +2,7 @@
 
 import importlib.metadata
 import os
+import re
 import secrets
 import tomllib
 
@@ -88,25 +89,75 @@ def test_bake_secret_scanner_blocks_a_pasted_key(bake):
     assert "my_flask_app/settings.py" in found.stdout
 
 
-# the newest major of each action, as maintained projects use them (Nov 2026)
-CURRENT_ACTIONS = {
-    "actions/checkout": "v7",
-    "actions/setup-python": "v7",
-    "astral-sh/setup-uv": "v8",
+# each action at its newest release (Dec 2026), pinned to that release's commit
+PINNED_ACTIONS = {
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "astral-sh/setup-uv": ("20cfd1bf945f4377ade1205e4dbc17946fc9a30d", "v10.0.1"),
 }
 SYSTEMS = ["ubuntu-latest", "windows-latest", "macos-latest"]
+USES = re.compile(r"^\s*(?:- )?uses: (\S+)@(\S+)(.*)$")
 
 
-def workflow_job(path):
-    """Return the one job of a GitHub workflow file, and check that every
-    action it uses is at its current major version."""
-    workflow = yaml.safe_load(path.read_text())
-    (job,) = workflow["jobs"].values()
-    for step in job["steps"]:
-        if "uses" in step:
-            action, version = step["uses"].split("@")
-            assert CURRENT_ACTIONS[action] == version, step["uses"]
-    return job
+def workflow_job(path, name):
+    """Return job `name` of a GitHub workflow file."""
+    return yaml.safe_load(path.read_text())["jobs"][name]
+
+
+def uses_lines(path):
+    """Return (action, ref, rest of the line) for each `uses:` of a workflow."""
+    lines = path.read_text().splitlines()
+    return [USES.match(line).groups() for line in lines if "uses:" in line]
+
+
+@pytest.fixture(params=["template", "bake", "bake-docker"])
+def workflows(request, bake):
+    """The workflow files of the template, or of a bake (with or without Docker)."""
+    if request.param == "template":
+        return TEMPLATE / ".github"
+    project = bake(use_docker="yes" if request.param == "bake-docker" else "no")
+    return project.project_path / ".github"
+
+
+def test_workflows_pin_every_action_to_a_commit(workflows):
+    """Each `uses:` names a full commit SHA of the newest release, with the
+    release in a comment; checkout keeps no token on disk."""
+    for path in (workflows / "workflows").glob("*.yml"):
+        used = uses_lines(path)
+        assert used, path
+        for action, ref, rest in used:
+            sha, version = PINNED_ACTIONS[action]
+            assert (ref, rest) == (sha, f"  # {version}"), path
+        workflow = yaml.safe_load(path.read_text())
+        assert workflow["permissions"] == {}  # none but what a job asks for
+        for job in workflow["jobs"].values():
+            assert job["permissions"] == {"contents": "read"}
+            for step in job["steps"]:
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False
+
+
+def test_workflows_have_no_zizmor_findings(workflows):
+    """zizmor, the GitHub Actions auditor, finds nothing offline, even as its
+    pedantic persona."""
+    for persona in ("regular", "pedantic"):
+        result = run(
+            [bin_path("zizmor"), "--offline", f"--persona={persona}", str(workflows)],
+            cwd=workflows,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "No findings to report" in result.stdout
+
+
+def test_bake_dependabot_keeps_actions_and_uv_current(default_project):
+    config = yaml.safe_load(
+        (default_project / ".github" / "dependabot.yml").read_text()
+    )
+    ecosystems = {update["package-ecosystem"] for update in config["updates"]}
+    assert ecosystems == {"github-actions", "uv"}
+    for update in config["updates"]:
+        assert update["directory"] == "/"
+        assert update["schedule"]["interval"] == "weekly"
 
 
 @pytest.mark.parametrize(
@@ -129,7 +180,7 @@ def test_bake_python_version_reaches_ci_ruff_and_pyproject(
     assert pyproject["tool"]["ruff"]["target-version"] == "py" + python_version.replace(
         ".", ""
     )
-    job = workflow_job(project / ".github/workflows/ci.yml")
+    job = workflow_job(project / ".github/workflows/ci.yml", "test")
     assert job["runs-on"] == "${{ matrix.os }}"
     assert job["strategy"]["matrix"] == {"os": SYSTEMS, "python-version": matrix}
     setup = next(s for s in job["steps"] if s.get("uses", "").startswith("astral"))
@@ -146,7 +197,7 @@ def test_bake_python_version_reaches_ci_ruff_and_pyproject(
 @pytest.mark.parametrize("locked", [True, False], ids=["uv-lock", "no-lock"])
 def test_bake_ci_syncs_locked_only_with_a_lock_file(default_project, tmp_path, locked):
     """The CI install step runs `uv sync --locked` exactly when uv.lock exists."""
-    job = workflow_job(default_project / ".github/workflows/ci.yml")
+    job = workflow_job(default_project / ".github/workflows/ci.yml", "test")
     install = next(
         step["run"] for step in job["steps"] if step.get("name") == "Install"
     )
@@ -167,7 +218,7 @@ def test_bake_ci_syncs_locked_only_with_a_lock_file(default_project, tmp_path, l
 def test_template_workflow_bakes_and_tests_on_three_systems():
     """The template's own workflow bakes with uvx and runs the baked checks
     on Linux, Windows and macOS; browser tests stay in .ci/run."""
-    job = workflow_job(TEMPLATE / ".github/workflows/ci.yml")
+    job = workflow_job(TEMPLATE / ".github/workflows/ci.yml", "bake")
     assert job["strategy"]["matrix"]["os"] == SYSTEMS
     commands = "\n".join(step["run"] for step in job["steps"] if "run" in step)
     assert "uvx cookiecutter --no-input ." in commands

@@ -1,4 +1,5 @@
 import json
+import re
 import secrets
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import pytest
 from flask import Response, redirect, render_template_string
 
 from {{ cookiecutter.project_slug }} import create_app
-from {{ cookiecutter.project_slug }}.toolbar import REDACTED, redact
+from {{ cookiecutter.project_slug }}.toolbar import PANELS, REDACTED, redact
 
 
 @pytest.fixture
@@ -44,6 +45,43 @@ def test_debug_page_hides_secrets(debug_client, keys):
     assert keys["SECRET_KEY"] not in page
     assert keys["old"] not in page
     assert "a-mail-password-value" not in page
+
+
+def test_every_panel_is_drawn(debug_client):
+    # a panel that breaks (on a new Flask, say) would otherwise vanish quietly
+    page = debug_client.get("/").get_data(as_text=True)
+    drawn = re.findall(r'<li id="flDebug(\w+)Panel">', page)
+    assert len(drawn) == len(PANELS)
+    assert set(drawn) == {
+        "Version", "Timer", "Header", "RequestVars", "ConfigVars",
+        "Template", "Logging", "RouteList", "Profiler", "g",
+    }  # fmt: skip
+
+
+def test_panels_see_the_view(project_dir):
+    # the toolbar's dispatch hands each view to the panels: the profiler runs it
+    app = create_app(
+        {
+            "DEBUG": True,
+            "SECRET_KEY": secrets.token_hex(32),
+            "DEBUG_TB_PROFILER_ENABLED": True,
+        }
+    )
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert 'id="flDebugProfilerPanel-content"' in page
+    assert "pages.py" in page.split('id="flDebugProfilerPanel-content"')[1]
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
+def test_dispatch_answers_options_and_unknown_paths(project_dir, debug):
+    app = create_app({"DEBUG": debug, "SECRET_KEY": secrets.token_hex(32)})
+    client = app.test_client()
+    other_host = {"REMOTE_ADDR": "192.0.2.1"}  # no toolbar on a bodiless answer
+    options = client.open("/", method="OPTIONS", environ_base=other_host)
+    assert options.status_code == 200
+    assert set(options.allow) == {"GET", "HEAD", "OPTIONS"}
+    assert client.get("/no-such-page").status_code == 404
+    assert client.post("/").status_code == 405
 
 
 def test_key_is_hidden_wherever_it_appears(debug_client, keys):
@@ -130,9 +168,12 @@ def test_only_whole_html_pages_are_scrubbed(project_dir):
 
 
 def test_redirects_are_not_intercepted(project_dir):
+    # a code of its own: Flask 3.1 redirects with 302 by default, 3.2 with 303
     app = create_app({"DEBUG": True, "SECRET_KEY": secrets.token_hex(32)})
-    app.add_url_rule("/away", "away", lambda: redirect("/"))
-    assert app.test_client().get("/away").status_code == 302
+    app.add_url_rule("/away", "away", lambda: redirect("/", 307))
+    response = app.test_client().get("/away")
+    assert response.status_code == 307
+    assert response.location == "/"
 
 
 def test_app_starts_without_the_toolbar_installed(project_dir):

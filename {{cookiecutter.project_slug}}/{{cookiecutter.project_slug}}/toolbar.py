@@ -10,14 +10,23 @@ they would reach a debug page.
 import html
 import json
 import re
+import warnings
 
-from flask import current_app
+from flask import current_app, request
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import escape
 
 try:
-    from flask_debugtoolbar import DebugToolbarExtension
-    from flask_debugtoolbar.panels.config_vars import ConfigVarsDebugPanel
+    # Flask 3.2 warns that flask.globals.request_ctx, which Flask-DebugToolbar
+    # 0.16 imports, has merged with app_ctx (it still works until Flask 4.0);
+    # Flask 3.1 does not warn. Drop the filter once a toolbar release stops
+    # importing it.
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", "'request_ctx' has merged", DeprecationWarning
+        )
+        from flask_debugtoolbar import DebugToolbarExtension
+        from flask_debugtoolbar.panels.config_vars import ConfigVarsDebugPanel
 except ImportError:  # production installs leave out the dev dependencies
     DebugToolbarExtension = None
     ConfigVarsDebugPanel = object  # ConfigPanel is then never used
@@ -56,6 +65,32 @@ def init_app(app):
     # registered first so that it runs last, after the toolbar has drawn itself
     app.after_request(hide_keys)
     extension.init_app(app)
+    app.dispatch_request = dispatch_request
+
+
+def dispatch_request(*ctx):
+    """Flask's dispatch_request, letting the toolbar's panels wrap the view
+    (the profiler does), as the toolbar's own does.
+
+    Flask 3.1 calls it with no argument and Flask 3.2 with the app context
+    (`ctx`), which it also passes on to make_default_options_response; the
+    toolbar's own (0.16 and its main branch, July 2026) only knows the first
+    and raises TypeError on every request under 3.2. This one serves both:
+    remove it once a toolbar release supports Flask 3.2.
+    """
+    app = current_app._get_current_object()
+    if request.routing_exception is not None:
+        app.raise_routing_exception(request)
+    rule = request.url_rule
+    if (
+        getattr(rule, "provide_automatic_options", False)
+        and request.method == "OPTIONS"
+    ):
+        return app.make_default_options_response(*ctx)
+    view = extension.process_view(
+        app, app.view_functions[rule.endpoint], request.view_args
+    )
+    return app.ensure_sync(view)(**request.view_args)
 
 
 def redact(value, name=""):
