@@ -33,7 +33,7 @@ OTHER_MODULES = frozenset(
         # the tests, the build and the tools
         "_pytest",
         "conftest",
-        "flit_core",
+        "hatchling",
         "iniconfig",
         "pip",
         "pluggy",

@@ -103,7 +103,7 @@ def test_bake_with_docker_adds_three_files(bake):
     project = bake(use_docker="yes").project_path
     added = set(baked_files(project)) - set(BAKED_FILES)
     assert added == {".dockerignore", "Dockerfile", "compose.yaml"}
-    assert "/secrets/" in (project / ".gitignore").read_text().splitlines()
+    assert "secrets/" in (project / ".gitignore").read_text().splitlines()
 
 
 def test_bake_renders_every_template_variable(bake):
@@ -190,18 +190,58 @@ def test_bake_env_example_documents_every_variable(default_project):
     assert sorted(v for v in named if v not in example) == []
 
 
-def test_bake_env_is_ignored_by_git(bake):
-    """`git add -A` in a baked project stages .env.example but never .env."""
+# files that hold keys, where people leave them; none may be committed
+KEY_FILES = [
+    ".env.local",
+    ".env.rej",
+    "staging.env",
+    "deploy/prod.env",
+    "deploy/prod.env.lock",
+    "my_flask_app/.env",
+    "config/.env.production",
+    "certs/server.pem",
+    "certs/server.key",
+    "ops/secrets/token",
+    "secrets/flask_secret_key",
+]
+
+
+def test_bake_key_files_never_reach_git(bake, install):
+    """The README's fleet example (init, stage, export to its file names),
+    run for real, and key files left in other folders: `git add -A` stages
+    none of them, and each command says "gitignored" only where git agrees."""
     project = bake().project_path
-    (project / ".env.local").write_text("FLASK_SECRET_KEY=local\n")
-    (project / ".env.rej").write_text("FLASK_SECRET_KEY=rejected\n")
+    python = install(project)
     run(["git", "init", "-q"], cwd=project)
+    flask = [python, "-m", "flask", "secret"]
+    fleet = ["--env-file", "fleet.env"]
+    made = run([*flask, "init", *fleet], cwd=project)
+    assert made.stdout == (
+        "Created fleet.env with a new secret key (owner-only, gitignored).\n"
+    )
+    run([*flask, "stage", *fleet], cwd=project)
+    exported = run(
+        [*flask, "export", *fleet, "--key-file", "flask_secret_key",
+         "--fallbacks-file", "flask_secret_key_fallbacks"],
+        cwd=project,
+    )  # fmt: skip
+    assert exported.stderr.count("(owner-only, gitignored)") == 2
+    for name in KEY_FILES:
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text("FLASK_SECRET_KEY=x\n")
+    (project / "deploy/.env.example").write_text("FLASK_SECRET_KEY=\n")
+
     run(["git", "add", "-A"], cwd=project)
     staged = run(["git", "ls-files"], cwd=project).stdout.split()
-    assert ".env.example" in staged
-    assert ".flaskenv" in staged
-    private = [n for n in staged if n.startswith(".env") and n != ".env.example"]
-    assert private == []
+    assert {".env.example", "deploy/.env.example", ".flaskenv"} <= set(staged)
+    private = [".env", "fleet.env", "fleet.env.lock", "flask_secret_key"]
+    private += ["flask_secret_key_fallbacks", *KEY_FILES]
+    assert all((project / name).exists() for name in private)
+    assert sorted(set(private) & set(staged)) == []
+
+    # a name .gitignore does not cover is reported, not called gitignored
+    other = run([*flask, "export", *fleet, "--key-file", "mykey.txt"], cwd=project)
+    assert "(owner-only, NOT gitignored: add it to .gitignore" in other.stderr
 
 
 def test_bake_never_prints_or_renders_the_key(tmp_path, cli_config):

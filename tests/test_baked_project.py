@@ -2,6 +2,8 @@ import re
 import secrets
 import shlex
 import sys
+import tarfile
+import zipfile
 
 import pytest
 
@@ -39,16 +41,74 @@ def test_bake_project_checks_pass(bake, values, fresh_clone):
     if fresh_clone:  # as in the project's CI: .env is never committed
         (project / ".env").unlink()
     tests = run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider"],
+        cwd=project,
     )
-    # every test ran and passed: nothing skipped, no warning
+    # every test ran and passed, but the ones for Windows alone; no warning
     summary = tests.stdout.strip().splitlines()[-1]
-    assert re.fullmatch(r"\d+ passed in .*", summary), tests.stdout
+    assert re.fullmatch(r"\d+ passed(, \d+ skipped)? in .*", summary), tests.stdout
+    skipped = re.findall(r"^SKIPPED \[\d+\] .*: (.*)$", tests.stdout, re.M)
+    assert all("Windows" in reason for reason in skipped), skipped
     run([bin_path("ruff"), "check", "--no-cache", "."], cwd=project)
     run([bin_path("ruff"), "format", "--check", "--no-cache", "."], cwd=project)
     wheel = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps"]
     run([*wheel, "--no-build-isolation", "-w", "dist", "."], cwd=project)
     assert len(list((project / "dist").glob("*.whl"))) == 1
+
+
+# key files left in the package and beside it, as a developer might
+PLANTED = [
+    ".env.production",
+    "deploy/prod.env",
+    "flask_secret_key",
+    "my_flask_app/.env",
+    "my_flask_app/.env.local",
+    "my_flask_app/templates/staging.env",
+    "my_flask_app/static/server.pem",
+    "my_flask_app/secret/signing.key",
+    "my_flask_app/secrets/token",
+    "my_flask_app/static/fleet.env.lock",
+]
+
+
+def archive_texts(path):
+    """Return {member name: text} of a wheel (zip) or an sdist (tar.gz)."""
+    if path.suffix == ".whl":
+        with zipfile.ZipFile(path) as wheel:
+            return {n: wheel.read(n).decode("latin-1") for n in wheel.namelist()}
+    with tarfile.open(path) as sdist:
+        return {
+            m.name.split("/", 1)[1]: sdist.extractfile(m).read().decode("latin-1")
+            for m in sdist
+            if m.isfile()
+        }
+
+
+def test_bake_wheel_and_sdist_never_pack_a_key(bake):
+    """Key files planted in the package and other folders stay out of the
+    wheel (which the container image installs) and the sdist, even with no
+    .gitignore to help; the package and .env.example go in."""
+    project = bake().project_path
+    (project / ".gitignore").unlink()
+    markers = []
+    for name in PLANTED:
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        markers.append(secrets.token_hex(32))
+        (project / name).write_text(f"FLASK_SECRET_KEY={markers[-1]}\n")
+    markers.append(read_key(project).value)
+    wheel = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps"]
+    run([*wheel, "--no-build-isolation", "-w", "dist", "."], cwd=project)
+    sdist = "from hatchling.build import build_sdist; build_sdist('dist')"
+    run([sys.executable, "-c", sdist], cwd=project)
+
+    (wheel_file,) = (project / "dist").glob("*.whl")
+    (sdist_file,) = (project / "dist").glob("*.tar.gz")
+    for archive in (wheel_file, sdist_file):
+        texts = archive_texts(archive)
+        assert "my_flask_app/secret/envfile.py" in texts
+        leaked = [n for n, text in texts.items() if any(m in text for m in markers)]
+        assert leaked == [], archive.name
+    assert ".env.example" in archive_texts(sdist_file)
 
 
 def test_bake_flask_run_debug_shows_page_and_toolbar(default_project):

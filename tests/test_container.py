@@ -9,6 +9,7 @@ The flags are the ones that work on these machines (see shared/FACTS.md).
 import fcntl
 import json
 import re
+import secrets
 import shlex
 import shutil
 import tarfile
@@ -102,13 +103,47 @@ def project(tmp_path_factory):
     text = (project / "compose.yaml").read_text()
     (command,) = re.findall(r"^#   (\(umask.*)$", text, re.M)
     run(["bash", "-c", command.replace("sudo ", "")], cwd=project)
+    plant_key_files(project)
     return project
 
 
-@pytest.fixture(scope="module")
-def image(base_image, project):
-    """The project's image, built as the Dockerfile says; removed afterwards."""
-    name = f"localhost/fst-test-{int(time.time() * 1000)}"
+# files that hold keys, left where a developer might: in the package (which
+# the image installs), in other folders, each with a marker of its own
+PLANTED = [
+    "my_flask_app/.env",
+    "my_flask_app/.env.local",
+    "my_flask_app/templates/prod.env",
+    "my_flask_app/static/server.pem",
+    "my_flask_app/secret/signing.key",
+    "my_flask_app/secrets/token",
+    "deploy/fleet.env",
+    "deploy/fleet.env.lock",
+    "flask_secret_key_fallbacks",
+]
+
+
+def plant_key_files(project):
+    """Write each PLANTED file with a random marker; return the markers."""
+    markers = {}
+    for name in PLANTED:
+        path = project / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        markers[name] = Key(secrets.token_hex(32))
+        path.write_text(f"FLASK_SECRET_KEY={markers[name].value}\n")
+    (project.parent / "planted.json").write_text(
+        json.dumps({name: key.value for name, key in markers.items()})
+    )
+
+
+def planted_keys(project):
+    return [
+        Key(value)
+        for value in json.loads((project.parent / "planted.json").read_text()).values()
+    ]
+
+
+def build(base_image, project, name, *args):
+    """Build the project's Dockerfile as `name`."""
     podman(
         "build",
         "--format",
@@ -120,11 +155,19 @@ def image(base_image, project):
         "/etc/ssl/certs:/etc/ssl/certs:ro",
         "--build-arg",
         f"PYTHON_IMAGE={base_image}",
+        *args,
         "-t",
         name,
         str(project),
         timeout=900,
     )
+
+
+@pytest.fixture(scope="module")
+def image(base_image, project):
+    """The project's image, built as the Dockerfile says; removed afterwards."""
+    name = f"localhost/fst-test-{int(time.time() * 1000)}"
+    build(base_image, project, name)
     yield name
     # not -f: another test worker may hold the same image under its own name
     # (the same build gives the same image), with containers running
@@ -195,34 +238,53 @@ def test_bake_container_without_a_key_stops_with_one_line(container, image):
     assert "Traceback" not in output
 
 
-def test_bake_container_image_holds_no_key(image, project, tmp_path):
-    """Every file of the exported image: no .env, no secrets folder, neither
-    the project's .env key nor the secret file's key; no key in its config;
-    its health check survived the build."""
-    keys = [
-        read_key(project),
-        Key((project / "secrets/flask_secret_key").read_text().strip()),
-    ]
-    created = podman("create", *FLAGS, image).stdout.strip()
+def image_files(image, tmp_path):
+    """Return {name: bytes} of every file of `image`, exported."""
+    created = podman("create", *FLAGS, image, "true").stdout.strip()
     archive = tmp_path / "image.tar"
     try:
         podman("export", "-o", str(archive), created)
     finally:
         podman("rm", "-f", created, check=False)
-    names, leaks, files = [], [], 0
     with tarfile.open(archive) as tar:
-        for member in tar:
-            names.append(member.name)
-            if member.isfile():
-                files += 1
-                data = tar.extractfile(member).read()
-                text = data.decode("latin-1")
-                leaks += [member.name for key in keys if key.found_in(text)]
-    assert files > 1000  # the check read a whole system
-    assert leaks == []
+        return {
+            member.name.lstrip("./"): tar.extractfile(member).read()
+            if member.isfile()
+            else b""
+            for member in tar
+        }
+
+
+def leaks(files, keys):
+    """Return the names of the files that hold one of `keys`."""
+    return [
+        name
+        for name, data in files.items()
+        for key in keys
+        if key.found_in(data.decode("latin-1"))
+    ]
+
+
+def test_bake_container_image_holds_no_key(image, project, tmp_path):
+    """Every file of the exported image: no .env, no secrets folder, neither
+    the project's .env key, the secret file's key nor any key planted in the
+    package or other folders; no key in its config; its health check
+    survived the build."""
+    keys = [
+        read_key(project),
+        Key((project / "secrets/flask_secret_key").read_text().strip()),
+        *planted_keys(project),
+    ]
+    files = image_files(image, tmp_path)
+    names = list(files)
+    assert sum(1 for data in files.values() if data) > 1000  # a whole system
+    assert leaks(files, keys) == []
     assert [n for n in names if n.rsplit("/", 1)[-1].startswith(".env")] == []
     assert [n for n in names if "/secrets/" in n or n.endswith("/secrets")] == []
-    assert "app/gunicorn.conf.py" in {n.lstrip("./") for n in names}
+    assert [
+        n for n in names if n.endswith((".pem", ".key")) and "my_flask_app" in n
+    ] == []
+    assert "app/gunicorn.conf.py" in names
 
     (config,) = json.loads(podman("image", "inspect", image).stdout)
     env = config["Config"]["Env"]
@@ -252,4 +314,26 @@ def test_bake_compose_file_passes_the_key_as_a_secret(project):
     one_liner = readme.split("```bash\n", 1)[1].splitlines()[0]
     assert f"#   {one_liner}" in (project / "compose.yaml").read_text()
     ignored = (project / ".dockerignore").read_text().splitlines()
-    assert {".env", ".env.*", "!.env.example", "/secrets/", ".git/"} <= set(ignored)
+    private = {"**/.env", "**/.env.*", "!**/.env.example", "**/secrets/", "**/*.pem"}
+    assert private | {".git/"} <= set(ignored)
+
+
+def test_bake_container_build_context_holds_no_key(
+    base_image, image, project, tmp_path
+):
+    """The builder stage, which gets the build context, holds none of the
+    planted key files: .dockerignore keeps them out in every folder."""
+    name = f"{image}-builder"
+    build(base_image, project, name, "--target", "builder")
+    try:
+        files = image_files(name, tmp_path)
+    finally:
+        podman("rmi", name, check=False)
+    assert "build/my_flask_app/__init__.py" in files  # the context arrived
+    assert leaks(files, planted_keys(project)) == []
+    assert not [
+        n
+        for n in files
+        if n.startswith("build/")
+        and n.rsplit("/", 1)[-1] in (".env", "fleet.env", "token")
+    ]

@@ -7,6 +7,7 @@ while the hosts restart one by one with new keys."""
 import contextlib
 import shutil
 import threading
+import urllib.request
 
 import pytest
 
@@ -45,9 +46,9 @@ http {{
         listen 127.0.0.1:{port};
         location / {{
             proxy_pass http://fleet;
-            # from an address of its own, as a proxy on another host: gunicorn
-            # trusts forwarded headers from 127.0.0.1 (forwarded_allow_ips)
-            proxy_bind 127.0.0.5;
+            # from 127.0.0.1, which gunicorn trusts by default: the baked
+            # gunicorn.conf.py turns that off; X-Forwarded-Host, as the client
+            # sent it, passes through, as nginx does unless told otherwise
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             # as a proxy that ends TLS would say
@@ -66,7 +67,7 @@ from my_flask_app import create_app
 
 def app():
     app = create_app()
-    app.add_url_rule("/probe", "probe", lambda: request.scheme)
+    app.add_url_rule("/probe", "probe", lambda: f"{request.scheme} {request.host}")
     return app
 """
 
@@ -189,7 +190,13 @@ def rolling_rotation(fleet_project, tmp_path, phases, trusted_proxies):
         for address in ADDRESSES:
             fleet.start(address)
         with load_balancer(tmp_path, front, fleet.port):
-            scheme, _ = fetch(f"http://127.0.0.1:{front}/probe")
+            probe = urllib.request.Request(
+                f"http://127.0.0.1:{front}/probe",
+                headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Ssl": "on"},
+            )
+            with urllib.request.urlopen(probe, timeout=10) as response:
+                scheme, host = response.read().decode().split()
+            assert host == "127.0.0.1"  # nginx's $host; never the forged one
             client = Client(f"http://127.0.0.1:{front}/")
             client.thread.start()
             try:
@@ -283,7 +290,8 @@ def test_bake_key_files_under_gunicorn(fleet_project, tmp_path):
         ),
         (
             {"FLASK_SECRET_KEY_FILE": str(tmp_path / "missing")},
-            f"Error: FLASK_SECRET_KEY_FILE: cannot read {tmp_path / 'missing'}",
+            "Error: FLASK_SECRET_KEY_FILE names no file (its value, "
+            f"{len(str(tmp_path / 'missing'))} characters, is not shown)",
         ),
     ]
     for env, message in cases:

@@ -1,6 +1,7 @@
 """The hooks' functions and the baked envfile module, called directly."""
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -8,7 +9,15 @@ import sys
 import pytest
 from cookiecutter.environment import StrictEnvironment
 
-from tests.helpers import TEMPLATE, TEMPLATE_PROJECT, Key, key_lines, load_module, mode
+from tests.helpers import (
+    TEMPLATE,
+    TEMPLATE_PROJECT,
+    Key,
+    key_lines,
+    load_module,
+    mode,
+    run,
+)
 
 pre_gen = load_module(TEMPLATE / "hooks/pre_gen_project.py", "pre_gen_project")
 post_gen = load_module(TEMPLATE / "hooks/post_gen_project.py", "post_gen_project")
@@ -149,6 +158,7 @@ def test_post_gen_hook_runs_as_a_script(tmp_path, uv, steps):
         TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/secret/envfile.py"
     )
     (secret / "envfile.py").write_text(envfile_source.read_text())
+    shutil.copy(TEMPLATE_PROJECT / ".gitignore", project)
     script = tmp_path / "post_gen_project.py"
     script.write_text(render_source("post_gen_project.py", GOOD_VALUES))
     bin_folder = tmp_path / "bin"
@@ -398,7 +408,32 @@ def test_create_env_refuses_a_folder(tmp_path):
     assert str(error.value) == f"{tmp_path / '.env'} is a folder, not a file; move it"
 
 
-def test_describe_created():
+@pytest.mark.parametrize(
+    ("gitignore", "repository", "said"),
+    [
+        (True, False, "owner-only, gitignored"),
+        (False, False, "owner-only"),
+        (True, True, "owner-only, gitignored"),
+        (
+            False,
+            True,
+            "owner-only, NOT gitignored: add it to .gitignore before any commit",
+        ),
+    ],
+    ids=["listed", "no-gitignore", "repository", "repository-not-ignored"],
+)
+def test_describe_created_says_only_what_is_true(
+    tmp_path, monkeypatch, gitignore, repository, said
+):
+    """ "gitignored" when git says so, or outside a repository when the
+    project's .gitignore lists .env; a warning when git would commit it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("")
+    if gitignore:
+        shutil.copy(TEMPLATE_PROJECT / ".gitignore", tmp_path)
+    if repository:
+        run(["git", "init", "-q"], cwd=tmp_path)
+    assert keyfile.create_env(".env") == "created"
     assert keyfile.describe("created", ".env") == (
-        "Created .env with a new secret key (owner-only, gitignored)."
+        f"Created .env with a new secret key ({said})."
     )

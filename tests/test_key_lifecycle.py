@@ -7,6 +7,7 @@ import pty
 import secrets
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 
 import pytest
@@ -239,6 +240,58 @@ def test_bake_debug_page_shows_no_key(bake):
     assert token not in page
 
 
+# an app whose views raise with a key in the exception's text
+LEAKY_APP = """\
+from flask import current_app
+
+from my_flask_app import create_app
+
+
+def app():
+    app = create_app()
+    config = app.config
+    app.add_url_rule("/int", "int", lambda: str(int(current_app.secret_key)))
+    app.add_url_rule("/old", "old", lambda: {}[config["SECRET_KEY_FALLBACKS"][0]])
+    return app
+"""
+
+
+def test_bake_debugger_shows_no_key(bake, tmp_path):
+    """`flask run --debug`, views that raise with the key or a fallback in
+    the exception's text: Werkzeug's debugger page, its copy-paste
+    traceback and the server's log show ******** in their place."""
+    project = bake().project_path
+    key = read_key(project)
+    fallback = secrets.token_hex(32)
+    (tmp_path / "leaky.py").write_text(LEAKY_APP)
+    env = {
+        "FLASK_SECRET_KEY": None,
+        "FLASK_SECRET_KEY_FALLBACKS": json.dumps([fallback]),
+        "FLASK_APP": "leaky:app()",
+        "PYTHONPATH": str(tmp_path),
+    }
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    args = [bin_path("flask"), "run", "--debug", "--port", str(port)]
+    pages = {}
+    with serving(args, cwd=project, env=env) as server:
+        wait_for_page(url)
+        for path in ("int", "old"):
+            with pytest.raises(urllib.error.HTTPError) as error:
+                urllib.request.urlopen(url + path, timeout=10)
+            assert error.value.code == 500
+            pages[path] = error.value.read().decode()
+    # booleans first: a failing assertion must not print a page with a key
+    text = "".join(pages.values()) + server.output
+    shown = key.found_in(text) or fallback in text
+    assert not shown
+    assert "ValueError: invalid literal for int() with base 10" in pages["int"]
+    assert "KeyError" in pages["old"]
+    assert "Werkzeug Debugger" in pages["int"]
+    assert [page.count("********") > 0 for page in pages.values()] == [True, True]
+    assert "Traceback (most recent call last)" in server.output
+
+
 def test_bake_scanners_find_nothing_to_commit(bake):
     """detect-secrets finds no secret in what `git add -A` stages; bandit no issue."""
     project = bake().project_path
@@ -288,12 +341,19 @@ def test_bake_fresh_clone_gets_a_key_with_flask_secret_init(bake, install, tmp_p
 
 
 def test_bake_export_never_prints_a_key_on_a_terminal(bake, install):
-    """`flask secret export --key-file -` refuses a terminal, and writes the
-    key into a pipe, where a secret store's command can read it."""
+    """`flask secret export --key-file - --to-stdout` refuses a terminal,
+    and writes the key into a pipe, where a secret store's command can read
+    it; without --to-stdout it refuses a pipe too (ssh, docker exec without
+    -t and CI steps send it into logs)."""
     project = bake().project_path
     python = install(project)
     key = read_key(project)
-    command = [python, "-m", "flask", "secret", "export", "--key-file", "-"]
+    export = [python, "-m", "flask", "secret", "export", "--key-file", "-"]
+    logged = run(export, cwd=project, env={"FLASK_SECRET_KEY": None}, check=False)
+    assert logged.returncode == 1
+    assert not key.found_in(logged.stdout + logged.stderr)
+    assert "add --to-stdout" in logged.stderr
+    command = [*export, "--to-stdout"]
     primary, secondary = pty.openpty()
     try:
         process = subprocess.run(

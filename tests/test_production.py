@@ -3,6 +3,9 @@
 import re
 import sys
 import threading
+import urllib.request
+
+import pytest
 
 from tests.helpers import (
     fetch,
@@ -124,3 +127,64 @@ def test_bake_gunicorn_without_a_key_says_so_once(bake):
         assert len(errors) == 1, result.stderr
         assert errors[0].startswith(f"Error: {message}")
         assert "Traceback" not in result.stderr
+
+
+# a route that shows what the app believes of the request
+PROBE = """\
+from flask import request
+
+from my_flask_app import create_app
+
+
+def app():
+    app = create_app()
+    app.add_url_rule(
+        "/probe", "probe", lambda: f"{request.scheme} {request.host}"
+    )
+    return app
+"""
+# each header a client may send to claim https or another host
+CLAIMS = {
+    "proto": {"X-Forwarded-Proto": "https"},
+    "protocol": {"X-Forwarded-Protocol": "ssl"},
+    "ssl": {"X-Forwarded-Ssl": "on"},
+    "forwarded": {"Forwarded": "proto=https;host=evil.example"},
+    "host": {"X-Forwarded-Host": "evil.example"},
+    "scheme": {"X-Scheme": "https"},
+}
+
+
+@pytest.mark.parametrize(
+    ("proxies", "believed"), [("0", set()), ("1", {"proto"})], ids=["none", "one"]
+)
+def test_bake_gunicorn_believes_only_the_apps_proxy_setting(
+    default_project, tmp_path, proxies, believed
+):
+    """Under the baked gunicorn.conf.py, a client on this machine (which
+    gunicorn itself trusts by default) cannot claim https or another host
+    with any forwarded header; with FLASK_TRUSTED_PROXIES=1 the app takes the
+    scheme from X-Forwarded-Proto alone, and never takes X-Forwarded-Host."""
+    (tmp_path / "probe.py").write_text(PROBE)
+    port = free_port()
+    env = {
+        "FLASK_SECRET_KEY": None,
+        "FLASK_TRUSTED_PROXIES": proxies,
+        "WEB_CONCURRENCY": "1",
+        "BIND": f"127.0.0.1:{port}",
+        "PYTHONPATH": str(tmp_path),
+    }
+    args = gunicorn(sys.executable, "probe:app()")
+    seen = {}
+    with serving(args, cwd=default_project, env=env) as server:
+        wait_for_page(f"http://127.0.0.1:{port}/healthz")
+        for claim, headers in CLAIMS.items():
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/probe", headers=headers
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                seen[claim] = response.read().decode()
+    honest = f"http 127.0.0.1:{port}"
+    assert seen == {
+        claim: f"https 127.0.0.1:{port}" if claim in believed else honest
+        for claim in CLAIMS
+    }, server.output

@@ -22,6 +22,14 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 # one line per request on stdout
 accesslog = "-"
 
+# gunicorn itself believes X-Forwarded-Proto, X-Forwarded-Protocol and
+# X-Forwarded-Ssl (the scheme) and the forwarder headers from the addresses
+# in forwarded_allow_ips, by default 127.0.0.1 and ::1: any local process, or
+# a client behind a local proxy that passes them on, could claim https. The
+# app decides whom to believe instead (FLASK_TRUSTED_PROXIES), so gunicorn
+# believes no one unless FORWARDED_ALLOW_IPS says otherwise.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
+
 
 def on_starting(server):
     """Check the configuration once, before any worker starts.

@@ -1,7 +1,9 @@
 import json
 import os
 import secrets
+import shutil
 import stat
+import subprocess
 
 import pytest
 from dotenv import dotenv_values
@@ -288,9 +290,149 @@ def test_export_writes_owner_only_key_files(flask_secret, project_dir):
 def test_export_into_a_pipe(flask_secret, project_dir):
     key = secrets.token_hex(32)
     write_env(project_dir, f"FLASK_SECRET_KEY={key}\n")
-    result = flask_secret("export", "--key-file", "-")  # the runner is no terminal
+    # the runner is no terminal
+    result = flask_secret("export", "--key-file", "-", "--to-stdout")
     assert result.exit_code == 0
     assert result.output == key + "\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--key-file", "-"], ["--key-file", "-", "--fallbacks-file", "old"]],
+    ids=["key", "with-fallbacks"],
+)
+def test_export_to_stdout_needs_the_opt_in(flask_secret, project_dir, args):
+    # ssh, docker exec without -t and CI steps are no terminal, but log it all
+    key = secrets.token_hex(32)
+    write_env(project_dir, f"FLASK_SECRET_KEY={key}\n")
+    result = flask_secret("export", *args)
+    assert result.exit_code == 1
+    assert key not in result.output
+    assert result.output.splitlines() == [
+        "Error: --key-file - writes the key to standard output, where logs can "
+        "keep it: add --to-stdout if it goes into a pipe to a secret store, or "
+        "name a file"
+    ]
+    assert not (project_dir / "old").exists()
+
+
+def test_to_stdout_goes_with_a_dash_only(flask_secret, project_dir):
+    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    result = flask_secret("export", "--key-file", "key", "--to-stdout")
+    assert result.exit_code == 1
+    assert "--to-stdout goes with --key-file - only" in result.output
+    assert not (project_dir / "key").exists()
+
+
+def export_setup(project_dir):
+    key = secrets.token_hex(32)
+    env = write_env(project_dir, f"FLASK_SECRET_KEY={key}\n")
+    victim = project_dir / "victim.txt"
+    victim.write_text("someone else's file\n")
+    return key, env, victim
+
+
+@pytest.mark.parametrize("option", ["--key-file", "--fallbacks-file"])
+def test_export_never_writes_through_a_link(flask_secret, project_dir, option):
+    # in a shared folder (mode 1777) another user's link would redirect it
+    key, _, victim = export_setup(project_dir)
+    link, dangling = project_dir / "planted", project_dir / "dangling"
+    link.symlink_to(victim)
+    dangling.symlink_to(project_dir / "chosen-by-them")
+    for target in (link, dangling):
+        args = ["--key-file", "k", option, str(target)]
+        if option == "--key-file":
+            args = ["--key-file", str(target)]
+        result = flask_secret("export", *args)
+        assert result.exit_code == 1
+        assert result.output.splitlines() == [
+            f"Error: {target} is a symbolic link; a key is only written to a "
+            "file itself: remove the link or name another file"
+        ]
+    assert victim.read_text() == "someone else's file\n"
+    assert not (project_dir / "chosen-by-them").exists()
+    assert not (project_dir / "k").exists()
+    assert key not in "".join(p.read_text() for p in project_dir.glob("*.txt"))
+
+
+def test_export_never_writes_over_another_users_file(
+    flask_secret, project_dir, monkeypatch
+):
+    _, _, victim = export_setup(project_dir)
+    monkeypatch.setattr(os, "geteuid", lambda: victim.stat().st_uid + 1, raising=False)
+    result = flask_secret("export", "--key-file", str(victim))
+    assert result.exit_code == 1
+    assert f"{victim} belongs to another user" in result.output
+    assert victim.read_text() == "someone else's file\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["--key-file", "f.env", "--fallbacks-file", "f.env"], "both name f.env"),
+        (["--key-file", "k", "--fallbacks-file", "./k"], "both name k"),
+        (["--key-file", ".env"], "is the env file itself"),
+        (["--key-file", "k", "--fallbacks-file", ".env"], "is the env file itself"),
+        (
+            ["--key-file", "f.env", "--fallbacks-file", "g", "--env-file", "f.env"],
+            "is the env file itself",
+        ),
+    ],
+    ids=["same-name", "same-file", "key-on-env", "fallbacks-on-env", "named-env"],
+)
+def test_export_never_writes_over_itself(flask_secret, project_dir, args, problem):
+    key = secrets.token_hex(32)
+    text = f"FLASK_SECRET_KEY={key}\nSECRET_KEY_STAGED=sha256:0\n"
+    for name in (".env", "f.env"):
+        write_env(project_dir, text).rename(project_dir / name)
+    before = {p.name: p.read_bytes() for p in project_dir.iterdir()}
+    result = flask_secret("export", *args)
+    assert result.exit_code == 1
+    assert problem in result.output
+    assert {p.name: p.read_bytes() for p in project_dir.iterdir()} == before
+
+
+def test_export_through_a_hard_link_is_the_same_file(flask_secret, project_dir):
+    key, env, _ = export_setup(project_dir)
+    os.link(env, project_dir / "alias")
+    result = flask_secret("export", "--key-file", "alias")
+    assert result.exit_code == 1
+    assert "alias is the env file itself" in result.output
+    assert env.read_text() == f"FLASK_SECRET_KEY={key}\n"
+
+
+def test_a_linked_lock_is_refused(flask_secret, project_dir):
+    _, env, victim = export_setup(project_dir)
+    (project_dir / ".env.lock").symlink_to(victim)
+    result = flask_secret("rotate")
+    assert result.exit_code == 1
+    assert f"{env}.lock is a symbolic link, not a lock; remove it" in result.output
+    assert victim.read_text() == "someone else's file\n"
+
+
+def test_another_users_lock_is_refused(flask_secret, project_dir, monkeypatch):
+    _, env, _ = export_setup(project_dir)
+    lock = project_dir / ".env.lock"
+    lock.write_text("")
+    monkeypatch.setattr(os, "geteuid", lambda: lock.stat().st_uid + 1, raising=False)
+    result = flask_secret("rotate")
+    assert result.exit_code == 1
+    assert f"{lock} belongs to another user; remove it" in result.output
+
+
+def test_a_held_lock_times_out_in_one_line(flask_secret, project_dir, monkeypatch):
+    fcntl = pytest.importorskip("fcntl", reason="POSIX locks; Windows uses msvcrt")
+    key, env, _ = export_setup(project_dir)
+    monkeypatch.setattr(envfile, "LOCK_WAIT", 0.2)
+    with open(project_dir / ".env.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        # flock locks belong to the open file: a second open() waits
+        result = flask_secret("rotate")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: another command has held {env}.lock for 0 s; try again when it is done"
+    ]
+    assert env.read_text() == f"FLASK_SECRET_KEY={key}\n"
 
 
 def test_check_names_a_key_file(flask_secret, project_dir, monkeypatch):
@@ -395,3 +537,66 @@ def test_export_needs_a_key_file(flask_secret, project_dir):
     result = flask_secret("export")
     assert result.exit_code == 2
     assert "Missing option '--key-file'" in result.output
+
+
+def git(folder, *args):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("flask_secret_key", "gitignored"),
+        ("prod.env", "gitignored"),
+        ("certs/server.key", "gitignored"),
+        ("mykey.txt", "NOT gitignored: add it to .gitignore before any commit"),
+    ],
+)
+def test_export_says_whether_git_ignores_the_file(
+    flask_secret, project_dir, name, said
+):
+    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    (project_dir / ".gitignore").write_text("flask_secret_key*\n*.env\n*.key\n")
+    (project_dir / "certs").mkdir()
+    git(project_dir, "init", "-q")
+    result = flask_secret("export", "--key-file", name)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines == [f"Wrote {name} (owner-only, {said}) from {project_dir / '.env'}."]
+
+
+def test_a_tracked_file_is_not_gitignored(project_dir):
+    tracked = project_dir / "flask_secret_key"
+    tracked.write_text("x\n")
+    (project_dir / ".gitignore").write_text("flask_secret_key\n")
+    git(project_dir, "init", "-q")
+    git(project_dir, "add", "-f", "flask_secret_key")
+    assert envfile.gitignored(str(tracked)) is False
+    assert envfile.gitignored(str(project_dir / ".gitignore")) is False
+
+
+@pytest.mark.parametrize(
+    ("lines", "ignored"),
+    [
+        ("", False),
+        (".env\n", True),
+        ("*.env\n!.env\n", False),
+        ("# .env\n", False),
+        ("sub/.env\n", False),  # patterns with a slash are not read
+        (".env.*\n", False),
+    ],
+)
+def test_outside_a_repository_the_gitignore_is_read(project_dir, lines, ignored):
+    (project_dir / "pyproject.toml").write_text("")
+    (project_dir / ".gitignore").write_text(lines)
+    (project_dir / "sub").mkdir()
+    assert envfile.listed_in_gitignore(str(project_dir / "sub"), ".env") is ignored
+
+
+def test_without_a_gitignore_nothing_is_said_about_git(project_dir):
+    assert envfile.listed_in_gitignore(str(project_dir), ".env") is None
+    (project_dir / ".env").write_text("")
+    (project_dir / ".env").chmod(0o600)
+    assert envfile.privacy(str(project_dir / ".env")).startswith("owner-only")

@@ -384,3 +384,83 @@ def test_promote_refuses_a_mark_of_another_key(tmp_path, mark):
     with pytest.raises(envfile.KeyFileError, match="no staged key"):
         envfile.promote_key(str(env))
     assert env.read_text() == text
+
+
+def test_a_target_swapped_for_a_link_is_replaced_not_followed(tmp_path):
+    # a link planted between export's check and its write changes nothing
+    victim = tmp_path / "victim"
+    victim.write_text("theirs\n")
+    target = tmp_path / "key"
+    target.symlink_to(victim)
+    envfile.replace_private(str(target), "ours\n", follow=False)
+    assert victim.read_text() == "theirs\n"
+    assert not target.is_symlink()
+    assert target.read_text() == "ours\n"
+
+
+@pytest.fixture
+def fake_icacls(tmp_path, monkeypatch):
+    """An icacls on PATH that records its arguments and exits as told."""
+    calls = tmp_path / "icacls-calls"
+    script = tmp_path / "bin" / "icacls"
+    script.parent.mkdir()
+    record = f'printf "%s\\n" "$@" >> "{calls}"'
+    script.write_text("#!/bin/sh\n" + record + '\nexit "${FAKE_EXIT:-0}"\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{script.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("USERNAME", "ada")
+    monkeypatch.setenv("USERDOMAIN", "LAB")
+    return calls
+
+
+windows_branch = pytest.mark.skipif(
+    os.name == "nt", reason="the fake icacls is a shell script; Windows has a real one"
+)
+
+
+@windows_branch
+def test_windows_files_are_restricted_with_icacls(tmp_path, fake_icacls, monkeypatch):
+    monkeypatch.setattr(envfile.os, "name", "nt")
+    env = tmp_path / ".env"
+    assert envfile.create_env(str(env)) == "created"
+    assert fake_icacls.read_text().splitlines() == [
+        str(env), "/inheritance:r", "/grant:r", "LAB\\ada:F"
+    ]  # fmt: skip
+    assert envfile.describe("created", str(env)).startswith(f"Created {env} ")
+
+
+@windows_branch
+def test_windows_file_is_removed_when_icacls_fails(tmp_path, fake_icacls, monkeypatch):
+    monkeypatch.setattr(envfile.os, "name", "nt")
+    monkeypatch.setenv("FAKE_EXIT", "5")
+    env = tmp_path / ".env"
+    with pytest.raises(envfile.KeyFileError) as error:
+        envfile.create_env(str(env))
+    assert str(error.value) == (
+        f"cannot write a key to {env}: icacls could not make {env} owner-only"
+    )
+    assert not env.exists()
+
+
+@windows_branch
+def test_windows_without_icacls_writes_no_key(tmp_path, monkeypatch):
+    monkeypatch.setattr(envfile.os, "name", "nt")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setenv("USERNAME", "ada")
+    with pytest.raises(envfile.KeyFileError, match="icacls could not run"):
+        envfile.create_env(str(tmp_path / ".env"))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.name != "nt", reason="icacls and its access lists are Windows'")
+def test_windows_env_is_for_its_owner_alone(tmp_path):
+    import subprocess
+
+    env = tmp_path / ".env"
+    envfile.create_env(str(env))
+    listing = subprocess.run(
+        ["icacls", str(env)], capture_output=True, text=True, check=True
+    ).stdout
+    user = os.environ["USERNAME"].lower()
+    grants = [line for line in listing.lower().splitlines() if ":(" in line]
+    assert grants and all(user in line for line in grants), listing

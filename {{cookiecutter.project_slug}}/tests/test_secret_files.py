@@ -51,9 +51,46 @@ def test_missing_key_file(project_dir, monkeypatch):
     with pytest.raises(KeySourceError) as error:
         create_app()
     assert str(error.value) == (
-        f"FLASK_SECRET_KEY_FILE: cannot read {project_dir / 'missing'}: "
-        "No such file or directory"
+        "FLASK_SECRET_KEY_FILE names no file (its value, "
+        f"{len(str(project_dir / 'missing'))} characters, is not shown): "
+        "No such file or directory; set it to the path of the file"
     )
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        secrets.token_hex(32),
+        secrets.token_urlsafe(32),
+        "k3y/with/slashes/" + secrets.token_hex(16),  # reads like a path
+        " " + secrets.token_hex(24) + " ",
+    ],
+    ids=["hex", "urlsafe", "slashes", "spaces"],
+)
+@pytest.mark.parametrize("name", ["SECRET_KEY", "SECRET_KEY_FALLBACKS"])
+def test_a_key_pasted_as_a_file_name_is_never_shown(
+    project_dir, monkeypatch, capsys, pasted, name
+):
+    # a common slip: the key itself in the _FILE variable
+    monkeypatch.setenv(f"FLASK_{name}_FILE", pasted)
+    with pytest.raises(KeySourceError) as error:
+        create_app({"SECRET_KEY": secrets.token_hex(32)} if "FALL" in name else None)
+    message = str(error.value)
+    assert pasted.strip() not in message
+    assert pasted.strip()[:12] not in message
+    assert f"FLASK_{name}_FILE names no file" in message
+    assert f"{len(pasted)} characters" in message
+    assert pasted.strip() not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ['["%s"]', "%s"], ids=["json-list", "number"])
+def test_a_json_value_as_a_file_name_is_never_shown(project_dir, monkeypatch, value):
+    key = str(secrets.randbits(128)) if value == "%s" else secrets.token_hex(32)
+    monkeypatch.setenv("FLASK_SECRET_KEY_FALLBACKS_FILE", value % key)
+    with pytest.raises(KeySourceError) as error:
+        create_app({"SECRET_KEY": secrets.token_hex(32)})
+    assert key not in str(error.value)
+    assert "FLASK_SECRET_KEY_FALLBACKS_FILE holds a JSON" in str(error.value)
 
 
 def test_fallbacks_file_must_hold_json(key_file):
@@ -69,25 +106,74 @@ def test_weak_key_in_a_file_is_refused(key_file):
         create_app()
 
 
-@pytest.mark.parametrize(("proxies", "scheme"), [(None, "http"), ("1", "https")])
-def test_trusted_proxies(project_dir, monkeypatch, proxies, scheme):
-    if proxies is not None:
-        monkeypatch.setenv("FLASK_TRUSTED_PROXIES", proxies)
-    app = create_app({"SECRET_KEY": secrets.token_hex(32)})
+def probe_app(monkeypatch, settings, test_config=None):
+    """An app with FLASK_* `settings` and a route that shows what it
+    believes of the request: scheme, host and client address."""
+    for name, value in settings.items():
+        monkeypatch.setenv(f"FLASK_{name}", value)
+    app = create_app({"SECRET_KEY": secrets.token_hex(32), **(test_config or {})})
 
-    @app.get("/scheme")
-    def show_scheme():
-        return request.scheme
+    @app.get("/probe")
+    def probe():
+        return f"{request.scheme} {request.host} {request.remote_addr}"
 
-    headers = {"X-Forwarded-Proto": "https"}
-    assert app.test_client().get("/scheme", headers=headers).text == scheme
+    return app.test_client()
 
 
-@pytest.mark.parametrize("proxies", ["-1", "true", '"one"'])
-def test_trusted_proxies_must_be_a_count(project_dir, monkeypatch, proxies):
-    monkeypatch.setenv("FLASK_TRUSTED_PROXIES", proxies)
-    with pytest.raises(click.ClickException, match="must be a whole number"):
+FORGED = {
+    "X-Forwarded-For": "203.0.113.9",
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": "evil.example",
+}
+
+
+@pytest.mark.parametrize(
+    ("settings", "seen"),
+    [
+        ({}, "http localhost 127.0.0.1"),
+        ({"TRUSTED_PROXIES": "1"}, "https localhost 203.0.113.9"),
+        ({"TRUSTED_HOST_PROXIES": "1"}, "http evil.example 127.0.0.1"),
+        (
+            {"TRUSTED_PROXIES": "1", "TRUSTED_HOST_PROXIES": "1"},
+            "https evil.example 203.0.113.9",
+        ),
+    ],
+    ids=["none", "proxies", "host-proxies", "both"],
+)
+def test_forwarded_headers_are_believed_only_as_set(
+    project_dir, monkeypatch, settings, seen
+):
+    client = probe_app(monkeypatch, settings)
+    assert client.get("/probe", headers=FORGED).text == seen
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Host": "evil.example"},
+        {"Host": "example.com.evil.example"},
+        {"Host": "localhost", "X-Forwarded-Host": "evil.example"},
+    ],
+    ids=["host", "suffix", "forwarded-host"],
+)
+def test_trusted_hosts_refuse_other_hosts(project_dir, monkeypatch, headers):
+    settings = {"TRUSTED_HOSTS": '["example.com", ".example.org"]'}
+    settings["TRUSTED_HOST_PROXIES"] = "1"
+    client = probe_app(monkeypatch, settings)
+    assert client.get("/probe", headers=headers).status_code == 400
+    for host in ("example.com", "www.example.org"):
+        assert client.get("/probe", headers={"Host": host}).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["TRUSTED_PROXIES", "TRUSTED_HOST_PROXIES"])
+@pytest.mark.parametrize("proxies", ["-1", "true", '"one"', "1.5"])
+def test_trusted_proxies_must_be_a_count(project_dir, monkeypatch, name, proxies):
+    monkeypatch.setenv(f"FLASK_{name}", proxies)
+    with pytest.raises(click.ClickException) as error:
         create_app({"SECRET_KEY": secrets.token_hex(32)})
+    assert error.value.message == (
+        f"FLASK_{name} must be a whole number of proxies, such as 1"
+    )
 
 
 @pytest.mark.parametrize("ending", ["\r\n", "\n", ""])

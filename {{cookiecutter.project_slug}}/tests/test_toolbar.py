@@ -1,3 +1,4 @@
+import io
 import json
 import re
 import secrets
@@ -7,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from flask import Response, redirect, render_template_string
+from werkzeug.debug import DebuggedApplication
+from werkzeug.test import Client
 
 from {{ cookiecutter.project_slug }} import create_app
 from {{ cookiecutter.project_slug }}.toolbar import PANELS, REDACTED, redact
@@ -233,3 +236,81 @@ def test_each_form_becomes_one_mark(project_dir, caplog):
 
     page = app.test_client().get("/repr").get_data(as_text=True)
     assert page.split('<div id="flDebug"')[0] == f"<html><body>'{REDACTED}'"
+
+
+def raise_int(key):
+    return int(key)
+
+
+def raise_lookup(key):
+    return {}[key]
+
+
+def raise_repr(key):
+    raise ValueError(f"unexpected key {key!r}")
+
+
+def raise_with_note(key):
+    error = RuntimeError("signing failed")
+    error.add_note(f"key was {key}")
+    raise error
+
+
+def raise_from_cause(key):
+    raise RuntimeError("wrapped") from KeyError(key)
+
+
+def raise_in_handler(key):
+    try:
+        {}[key]
+    except KeyError:
+        raise TypeError("while handling")  # noqa: B904 (its context holds the key)
+
+
+@pytest.mark.parametrize(
+    "fail",
+    [raise_int, raise_lookup, raise_repr, raise_with_note, raise_from_cause,
+     raise_in_handler],
+)  # fmt: skip
+@pytest.mark.parametrize("which", ["key", "fallback"])
+def test_debugger_pages_and_log_hold_no_key(project_dir, fail, which):
+    """Werkzeug's debugger (flask run --debug) shows an exception's text, its
+    causes and notes on the page, in its copy-paste traceback and the log."""
+    keys = {"key": TRICKY_KEY, "fallback": "<b>old</b> " + secrets.token_hex(16)}
+    app = create_app(
+        {
+            "DEBUG": True,
+            "SECRET_KEY": keys["key"],
+            "SECRET_KEY_FALLBACKS": [keys["fallback"]],
+        }
+    )
+
+    @app.get("/fail")
+    def fail_view():
+        return fail(keys[which])
+
+    log = io.StringIO()
+    response = Client(DebuggedApplication(app, evalex=True)).get(
+        "/fail", errors_stream=log
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Traceback" in log.getvalue()
+    for key in keys.values():
+        assert key[-16:] not in page + log.getvalue()
+    assert REDACTED in log.getvalue()
+    assert "fail_view" in page  # the frames are still there
+
+
+def test_debugger_shows_other_errors_as_they_are(debug_client):
+    app = debug_client.application
+
+    @app.get("/fail")
+    def fail_view():
+        raise LookupError("nothing secret here")
+
+    log = io.StringIO()
+    response = Client(DebuggedApplication(app)).get("/fail", errors_stream=log)
+    page = response.get_data(as_text=True)  # the log is written once it is read
+    assert "LookupError: nothing secret here" in page
+    assert "LookupError: nothing secret here" in log.getvalue()

@@ -42,13 +42,23 @@ def create_app(test_config=None):
 
 def trust_proxies(app):
     """Behind FLASK_TRUSTED_PROXIES proxies (0, the default, trusts none),
-    take the client's address, scheme and host from their X-Forwarded-*
-    headers: trusting them from anyone else would let clients lie."""
-    count = app.config.get("TRUSTED_PROXIES", 0)
+    take the client's address and scheme from their X-Forwarded-For and
+    X-Forwarded-Proto headers: trusting them from anyone else would let
+    clients lie. X-Forwarded-Host, which many proxies pass on from the client
+    as it came, only behind FLASK_TRUSTED_HOST_PROXIES proxies."""
+    proxies = proxy_count(app.config, "TRUSTED_PROXIES")
+    host_proxies = proxy_count(app.config, "TRUSTED_HOST_PROXIES")
+    if proxies or host_proxies:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=host_proxies
+        )
+
+
+def proxy_count(config, name):
+    """Return the number of proxies the setting `name` trusts (default 0)."""
+    count = config.get(name, 0)
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:
         raise click.ClickException(
-            f"FLASK_TRUSTED_PROXIES must be a whole number of proxies, such as 1, "
-            f"not {count!r}"
+            f"FLASK_{name} must be a whole number of proxies, such as 1"
         )
-    if count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    return count

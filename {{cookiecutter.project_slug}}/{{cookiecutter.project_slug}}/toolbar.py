@@ -4,7 +4,8 @@ Flask-DebugToolbar's own Config panel prints all of app.config, the secret key
 included, into every page. ConfigPanel shows the same table with each value
 whose name marks it as secret redacted, the way Django's debug pages cleanse
 settings. hide_keys() then takes out the key and its fallbacks wherever else
-they would reach a debug page.
+they would reach a debug page, and hide_keys_from_debugger() out of the
+exceptions that Werkzeug's debugger shows (`flask run --debug`) and logs.
 """
 
 import html
@@ -53,7 +54,10 @@ PANELS = [
 
 def init_app(app):
     """Turn on the toolbar, with secrets redacted, in debug mode only."""
-    if extension is None or not app.debug:
+    if not app.debug:
+        return
+    hide_keys_from_debugger(app)
+    if extension is None:
         return
     # this machine only, unless FLASK_DEBUG_TB_HOSTS says otherwise
     app.config.setdefault("DEBUG_TB_HOSTS", ["127.0.0.1", "::1"])
@@ -123,20 +127,89 @@ def key_forms(key):
     return forms
 
 
+def sorted_key_forms(config):
+    """Return every form of the secret key and its fallbacks, longest first
+    (so that a form inside a longer one is not replaced first)."""
+    keys = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
+    forms = set().union(*(key_forms(key) for key in keys))
+    return sorted(forms, key=len, reverse=True)
+
+
 def hide_keys(response):
     """Replace the secret key and its fallbacks in an HTML response, in every
-    form a page may show them; the longest forms first."""
+    form a page may show them."""
     if (
         response.mimetype != "text/html"
         or response.direct_passthrough
         or response.is_streamed
     ):
         return response
-    config = current_app.config
-    keys = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
-    forms = set().union(*(key_forms(key) for key in keys))
     body = response.get_data()
-    for form in sorted(forms, key=len, reverse=True):
+    for form in sorted_key_forms(current_app.config):
         body = body.replace(form.encode("utf-8", "surrogatepass"), REDACTED.encode())
     response.set_data(body)
     return response
+
+
+def hide_keys_from_debugger(app):
+    """Let no exception leave the app with a key in its text.
+
+    In debug mode Flask lets a view's exception through to Werkzeug's
+    debugger, which puts its text on the error page, into the page's
+    copy-paste traceback and into the server log: `int(app.secret_key)`
+    would show the key there. An exception whose text (or a cause's, or a
+    note) holds a form of a key goes on as a stand-in of the same name whose
+    text has the key replaced, with the same traceback, so the page, its
+    frames and its console work as before.
+    """
+    wsgi_app = app.wsgi_app
+
+    def run(environ, start_response):
+        try:
+            return wsgi_app(environ, start_response)
+        except Exception as error:
+            forms = sorted_key_forms(app.config)
+            if not shows_a_key(error, forms):
+                raise
+            copy = stand_in(error, forms)
+        raise copy  # outside the except block: its causes stay as they are
+
+    app.wsgi_app = run
+
+
+def exception_texts(error):
+    """Return the texts a traceback shows of `error` and its causes."""
+    texts = []
+    while error is not None:
+        texts += [str(error), *getattr(error, "__notes__", [])]
+        error = error.__cause__ or error.__context__
+    return texts
+
+
+def shows_a_key(error, forms):
+    """Tell whether the traceback of `error` would show a form of a key."""
+    return any(form in text for text in exception_texts(error) for form in forms)
+
+
+def scrub(text, forms):
+    """Return `text` with each form of a key replaced."""
+    for form in forms:
+        text = text.replace(form, REDACTED)
+    return text
+
+
+def stand_in(error, forms):
+    """Return an exception that reads as `error` does, keys replaced: of a
+    class with its name and module, with its traceback, notes and causes."""
+    if error is None:
+        return None
+    kind = type(error)
+    names = {"__module__": kind.__module__, "__qualname__": kind.__qualname__}
+    copy = type(kind.__name__, (Exception,), names)(scrub(str(error), forms))
+    copy.__traceback__ = error.__traceback__
+    for note in getattr(error, "__notes__", []):
+        copy.add_note(scrub(note, forms))
+    copy.__cause__ = stand_in(error.__cause__, forms)
+    copy.__context__ = stand_in(error.__context__, forms)
+    copy.__suppress_context__ = error.__suppress_context__
+    return copy

@@ -42,16 +42,30 @@ class KeySourceError(click.ClickException):
 
 def read_key_file(path, name):
     """Return what the file at `path` holds for FLASK_`name`: the key, or for
-    the fallbacks a JSON list of keys; one trailing newline is not part of it."""
+    the fallbacks a JSON list of keys; one trailing newline is not part of it.
+
+    A value that names no file may be a key pasted in by mistake: errors
+    name the variable and the value's length, never the value.
+    """
+    variable = f"FLASK_{name}_FILE"
+    if not isinstance(path, str):  # from_prefixed_env parsed it as JSON
+        raise KeySourceError(
+            f"{variable} holds a JSON {type(path).__name__}, not a path: set it "
+            "to the path of the file"
+        )
     try:
         with open(path, encoding="utf-8", newline="") as file:  # as written
             text = file.read()
     except UnicodeDecodeError:
-        raise KeySourceError(f"FLASK_{name}_FILE: {path} is not UTF-8 text") from None
+        raise KeySourceError(f"{variable}: {path} is not UTF-8 text") from None
     except OSError as error:
-        raise KeySourceError(
-            f"FLASK_{name}_FILE: cannot read {path}: {error.strerror or error}"
-        ) from None
+        reason = error.strerror or type(error).__name__
+        if not os.path.lexists(path):
+            raise KeySourceError(
+                f"{variable} names no file (its value, {len(path)} characters, "
+                f"is not shown): {reason}; set it to the path of the file"
+            ) from None
+        raise KeySourceError(f"{variable}: cannot read {path}: {reason}") from None
     text = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
     if name == "SECRET_KEY":
         return text
@@ -59,7 +73,7 @@ def read_key_file(path, name):
         return json.loads(text)
     except ValueError:
         raise KeySourceError(
-            f'FLASK_{name}_FILE: {path} is not a JSON list of keys, e.g. ["old key"]'
+            f'{variable}: {path} is not a JSON list of keys, e.g. ["old key"]'
         ) from None
 
 
@@ -76,7 +90,7 @@ def read_key_files(config):
                 f"FLASK_{name} and FLASK_{name}_FILE are both set (in the "
                 "environment or .env): keep one"
             )
-        config[name] = read_key_file(str(path), name)
+        config[name] = read_key_file(path, name)
 
 
 def load_env():

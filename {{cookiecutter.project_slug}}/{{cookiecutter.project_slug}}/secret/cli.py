@@ -121,27 +121,46 @@ def retire(keep, env_file):
     "--key-file",
     required=True,
     type=click.Path(dir_okay=False, allow_dash=True),
-    help="Where to write the key, owner-only; - writes it into a pipe.",
+    help="Where to write the key, owner-only; - writes it to standard output "
+    "(with --to-stdout).",
 )
 @click.option(
     "--fallbacks-file",
     type=click.Path(dir_okay=False),
     help="Where to write the old keys, as a JSON list, owner-only.",
 )
+@click.option(
+    "--to-stdout",
+    is_flag=True,
+    help="With --key-file -: yes, write the key to standard output, which "
+    "goes into a pipe to a secret store (never a terminal, a log or CI output).",
+)
 @env_file_option
-def export(key_file, fallbacks_file, env_file):
+def export(key_file, fallbacks_file, to_stdout, env_file):
     """Write the key into files for FLASK_SECRET_KEY_FILE and
     FLASK_SECRET_KEY_FALLBACKS_FILE, or into a pipe for a secret store."""
     path = env_file or envfile.find_env_file()
     if key_file == "-":
+        # ssh, docker exec or kubectl exec without a terminal, and CI steps,
+        # pipe stdout into a log: only an explicit choice sends the key there
+        if not to_stdout:
+            fail(
+                "--key-file - writes the key to standard output, where logs "
+                "can keep it: add --to-stdout if it goes into a pipe to a "
+                "secret store, or name a file"
+            )
         if sys.stdout.isatty():
             fail("refusing to print a key on a terminal: pipe it, or use --key-file")
         _, key, _, _ = change(envfile.read_keys, path)
         click.echo(key)
         return
+    if to_stdout:
+        fail("--to-stdout goes with --key-file - only")
     change(envfile.export_keys, path, key_file, fallbacks_file)
-    written = " and ".join(f for f in (key_file, fallbacks_file) if f)
-    click.echo(f"Wrote {written} (owner-only) from {path}.", err=True)
+    for written in (f for f in (key_file, fallbacks_file) if f):
+        click.echo(
+            f"Wrote {written} ({envfile.privacy(written)}) from {path}.", err=True
+        )
 
 
 def permission_problem(path):

@@ -20,12 +20,16 @@ its fingerprint (SECRET_KEY_STAGED, no FLASK_ prefix, so the app never reads
 it), never by the key itself.
 """
 
+import fnmatch
 import functools
 import hashlib
 import io
 import json
 import os
 import secrets
+import stat
+import subprocess
+import time
 
 KEY_NAME = "FLASK_SECRET_KEY"
 FALLBACKS_NAME = "FLASK_SECRET_KEY_FALLBACKS"
@@ -101,15 +105,93 @@ def create_private(path, text):
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
     try:
         write_and_sync(fd, text)
+        if os.name == "nt":
+            restrict_to_owner(path)
     except BaseException:
         os.unlink(path)
         raise
 
 
-def replace_private(path, text):
-    """Replace the file at `path` (a symlink's target) atomically with a new
-    owner-only file: a crash leaves either the old file or the new one."""
-    path = os.path.realpath(path)
+def restrict_to_owner(path):
+    """Let only the current user read the file at `path` on Windows, where
+    chmod only sets the read-only flag: drop the inherited access control
+    entries and grant the user alone full control (icacls ships with
+    Windows). Fail with OSError when icacls cannot."""
+    user = os.environ.get("USERNAME", "")
+    domain = os.environ.get("USERDOMAIN", "")
+    account = f"{domain}\\{user}" if domain else user
+    command = ["icacls", path, "/inheritance:r", "/grant:r", f"{account}:F"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True)
+    except OSError as error:
+        raise OSError(f"icacls could not run: {error.strerror or error}") from None
+    if not user or done.returncode != 0:
+        raise OSError(f"icacls could not make {path} owner-only")
+
+
+def is_owner_only(path):
+    """Tell whether no account but the owner may read the file at `path`
+    (on Windows, create_private has made sure or failed)."""
+    return os.name == "nt" or not os.stat(path).st_mode & 0o077
+
+
+def gitignored(path):
+    """Tell whether git would leave the file at `path` out of a commit:
+    True or False inside a repository (a tracked file is not ignored), and
+    outside one, whether the project's .gitignore lists its name; None when
+    neither can tell (no git, no .gitignore)."""
+    folder, name = os.path.split(os.path.abspath(path))
+    try:
+        done = subprocess.run(
+            ["git", "check-ignore", "-q", "--", name],
+            cwd=folder,
+            capture_output=True,
+        )
+    except OSError:
+        done = None
+    if done is not None and done.returncode in (0, 1):
+        return done.returncode == 0
+    return listed_in_gitignore(folder, name)
+
+
+def listed_in_gitignore(folder, name):
+    """Tell whether the .gitignore of the project that holds `folder` ignores
+    the file `name`, reading only patterns without a slash (which git
+    matches against names in every folder); the last match wins."""
+    root = find_project_root(folder) or folder
+    try:
+        with open(os.path.join(root, ".gitignore"), encoding="utf-8") as file:
+            lines = file.read().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    ignored = False
+    for line in map(str.strip, lines):
+        pattern = line.removeprefix("!")
+        if line.startswith("#") or not pattern or "/" in pattern:
+            continue
+        if fnmatch.fnmatchcase(name, pattern):
+            ignored = not line.startswith("!")
+    return ignored
+
+
+def privacy(path):
+    """Say how private the file at `path` is, for a person: owner-only or
+    not, and whether git leaves it out of commits."""
+    words = ["owner-only" if is_owner_only(path) else "readable by others"]
+    ignored = gitignored(path)
+    if ignored:
+        words.append("gitignored")
+    elif ignored is False:
+        words.append("NOT gitignored: add it to .gitignore before any commit")
+    return ", ".join(words)
+
+
+def replace_private(path, text, follow=True):
+    """Replace the file at `path` (with `follow`, a symlink's target)
+    atomically with a new owner-only file: a crash leaves either the old
+    file or the new one."""
+    if follow:
+        path = os.path.realpath(path)
     # a name nobody else can guess, in the same folder so the rename is atomic
     tmp = f"{path}.{secrets.token_hex(8)}.tmp"
     create_private(tmp, text)
@@ -118,7 +200,7 @@ def replace_private(path, text):
     except BaseException:
         os.unlink(tmp)
         raise
-    fsync_folder(os.path.dirname(path))
+    fsync_folder(os.path.dirname(os.path.abspath(path)))
 
 
 def explained(action):
@@ -154,24 +236,23 @@ def create_env(path):
             raise KeyFileError(
                 f"{path} links to nothing: remove the link, or point it at a file"
             ) from None
-        readable = os.name == "posix" and os.stat(path).st_mode & 0o077
-        return "kept-open" if readable else "kept"
+        return "kept" if is_owner_only(path) else "kept-open"
     return "created"
 
 
 def describe(outcome, path):
-    """Return what create_env did, for a person."""
-    return {
-        "created": f"Created {path} with a new secret key (owner-only, gitignored).",
-        "kept": (
-            f"Kept {path} as it is. If the app says FLASK_SECRET_KEY is not set, "
-            "run 'flask secret init'."
-        ),
-        "kept-open": (
+    """Return what create_env or init_key did, for a person."""
+    if outcome in ("created", "added"):
+        made = "Created" if outcome == "created" else "Added a new secret key to"
+        key = " with a new secret key" if outcome == "created" else ""
+        return f"{made} {path}{key} ({privacy(path)})."
+    advice = "If the app says FLASK_SECRET_KEY is not set, run 'flask secret init'."
+    if outcome == "kept-open":
+        return (
             f"Kept {path} as it is, but others can read it: run 'chmod 600 {path}'. "
-            "If the app says FLASK_SECRET_KEY is not set, run 'flask secret init'."
-        ),
-    }[outcome]
+            + advice
+        )
+    return f"Kept {path} as it is. {advice}"
 
 
 # from here on: `flask secret`, with python-dotenv installed
@@ -184,9 +265,21 @@ def locked(action):
 
     @functools.wraps(action)
     def run(path, *args, **kwargs):
-        fd = os.open(f"{os.path.realpath(path)}.lock", os.O_RDWR | os.O_CREAT, PRIVATE)
+        name = f"{os.path.realpath(path)}.lock"
+        # never through a link, nor on a lock that another user could hold
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
         try:
-            lock(fd)
+            fd = os.open(name, flags, PRIVATE)
+        except OSError as error:
+            if os.path.islink(name):
+                raise KeyFileError(
+                    f"{name} is a symbolic link, not a lock; remove it"
+                ) from None
+            raise error
+        try:
+            if not owned_by_me(os.fstat(fd)):
+                raise KeyFileError(f"{name} belongs to another user; remove it")
+            lock(fd, name)
             return action(path, *args, **kwargs)
         finally:
             os.close(fd)  # closing the file releases the lock
@@ -194,20 +287,41 @@ def locked(action):
     return run
 
 
-def lock(fd):
-    """Wait for an exclusive lock on the open file `fd`."""
+def owned_by_me(info):
+    """Tell whether the file `info` (an os.stat result) is the current
+    user's (always on Windows, which has no uid)."""
+    return not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
+
+
+LOCK_WAIT = 30.0  # seconds to wait for another command's lock
+
+
+def lock(fd, name):
+    """Take an exclusive lock on the open file `fd`, waiting at most
+    LOCK_WAIT seconds for another command to let it go."""
     if os.name == "nt":
         import msvcrt
 
-        while True:
-            try:
-                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-                return
-            except OSError:  # LK_LOCK gives up after 10 s; keep waiting
-                continue
-    import fcntl
+        def try_lock():
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
 
-    fcntl.flock(fd, fcntl.LOCK_EX)
+        def try_lock():
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            try_lock()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise KeyFileError(
+                    f"another command has held {name} for {LOCK_WAIT:.0f} s; "
+                    "try again when it is done"
+                ) from None
+            time.sleep(0.05)
 
 
 def read_env(path):
@@ -405,8 +519,48 @@ def retire_keys(path, keep):
 def export_keys(path, key_file, fallbacks_file=None):
     """Write the key of the .env file at `path` into `key_file`, and its
     fallbacks as a JSON list into `fallbacks_file`: owner-only files in the
-    form FLASK_SECRET_KEY_FILE and FLASK_SECRET_KEY_FALLBACKS_FILE read."""
+    form FLASK_SECRET_KEY_FILE and FLASK_SECRET_KEY_FALLBACKS_FILE read.
+
+    Each is written at the path named, never through a link or over another
+    user's file (in a shared folder, someone else's link would send the key
+    where they chose), and never over the env file or the other target.
+    """
+    targets = [f for f in (key_file, fallbacks_file) if f]
+    for target in targets:
+        check_export_target(target, path)
+    if len(targets) == 2 and same_file(*targets):
+        raise KeyFileError(
+            f"--key-file and --fallbacks-file both name {key_file}; name two files"
+        )
     _, key, fallbacks, _ = read_keys(path)
-    replace_private(key_file, key + "\n")
+    replace_private(key_file, key + "\n", follow=False)
     if fallbacks_file:
-        replace_private(fallbacks_file, json.dumps(fallbacks) + "\n")
+        replace_private(fallbacks_file, json.dumps(fallbacks) + "\n", follow=False)
+
+
+def check_export_target(target, env_path):
+    """Refuse to export into a link, another user's file or the env file."""
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        info = None
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        raise KeyFileError(
+            f"{target} is a symbolic link; a key is only written to a file "
+            "itself: remove the link or name another file"
+        )
+    if info is not None and not owned_by_me(info):
+        raise KeyFileError(f"{target} belongs to another user; name another file")
+    if same_file(target, env_path):
+        raise KeyFileError(f"{target} is the env file itself; name another file")
+
+
+def same_file(one, other):
+    """Tell whether two paths name the same file (through links, or as hard
+    links of one file)."""
+    if os.path.realpath(one) == os.path.realpath(other):
+        return True
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one of them does not exist yet
+        return False
