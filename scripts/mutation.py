@@ -39,6 +39,7 @@ HOOK_BAKES = (
 )
 BAKED = {
     "envfile": "my_flask_app/secret/envfile.py",
+    "editing": "my_flask_app/secret/editing.py",
     "strength": "my_flask_app/secret/strength.py",
     "cli": "my_flask_app/secret/cli.py",
     "secret": "my_flask_app/secret/__init__.py",
@@ -57,8 +58,9 @@ HOOKS = {
 # points them at the mutated copy, and the tests (the wordlist ones take
 # seconds each, and what they check is checked by faster ones too)
 TEMPLATE_TESTS = {
-    "envfile": (
-        "ENVFILE_UNDER_TEST",
+    "envfile": ("ENVFILE_UNDER_TEST", "tests/test_keycheck.py"),
+    "editing": (
+        "EDITING_UNDER_TEST",
         "tests/test_envfile_dotenv.py tests/test_keycheck.py",
     ),
     "strength": ("STRENGTH_UNDER_TEST", "tests/test_keycheck.py"),

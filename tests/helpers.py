@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import urllib.request
 from pathlib import Path
 
@@ -106,6 +107,19 @@ def load_module(path, name):
     """Import a Python file that is not on sys.path, under `name`."""
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_package_module(path, name, folder):
+    """Import the file at `path` as module `name` of a package made for the
+    tests, whose other modules (its relative imports) come from `folder`."""
+    package = types.ModuleType(f"{name}_package")
+    package.__path__ = [str(folder)]
+    sys.modules[package.__name__] = package
+    spec = importlib.util.spec_from_file_location(f"{package.__name__}.{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 

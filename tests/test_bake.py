@@ -11,6 +11,7 @@ import pytest
 from tests.helpers import (
     TEMPLATE,
     TEMPLATE_PROJECT,
+    bin_path,
     cookiecutter_cli,
     copy_template,
     key_lines,
@@ -37,6 +38,7 @@ BAKED_FILES = [
     "my_flask_app/pages.py",
     "my_flask_app/secret/__init__.py",
     "my_flask_app/secret/cli.py",
+    "my_flask_app/secret/editing.py",
     "my_flask_app/secret/envfile.py",
     "my_flask_app/secret/known_keys.txt",
     "my_flask_app/secret/strength.py",
@@ -356,7 +358,8 @@ def test_bake_copies_only_files_without_template_syntax():
         if path.is_file()
     ]
     matched = [f for f in files if any(fnmatch.fnmatch(f, p) for p in patterns)]
-    assert len(matched) == 16
+    assert "{{cookiecutter.project_slug}}/secret/editing.py" in matched
+    assert len(matched) == 17
     for name in matched:
         text = (TEMPLATE_PROJECT / name).read_text()
         assert not re.search(r"\{[{%][^}]*cookiecutter", text), name
@@ -426,3 +429,29 @@ def test_bake_readme_layout_matches_the_package(default_project):
     assert {"secret/", "envfile.py", "strength.py", "cli.py", "toolbar.py"} <= set(
         names
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "My Really Long Project Name That Goes On And On For Quite A While Yes",
+        "Supercalifragilistic" * 6,
+        'The "Quoted" \\ Backslashed Project, Long Enough To Need Wrapping Twice Over',
+        "Ünïcödé Prøjëct Nämé With Àccents Everywhere, Far Too Long For One Line",
+        'A "Quoted" App',
+    ],
+    ids=["words", "one-long-word", "quotes-backslash", "unicode", "short-quotes"],
+)
+def test_bake_any_project_name_passes_the_baked_ruff(bake, name):
+    """However long the name, the baked code stays within ruff's line length
+    and format, and the app shows the name as it was given."""
+    project = bake(project_name=name, project_slug="long_app").project_path
+    run([bin_path("ruff"), "check", "--no-cache", "."], cwd=project)
+    run([bin_path("ruff"), "format", "--check", "--no-cache", "."], cwd=project)
+    code = (
+        "import secrets; from long_app import create_app; "
+        "print(create_app({'SECRET_KEY': secrets.token_hex(32)}).config"
+        "['PROJECT_NAME'])"
+    )
+    shown = run([sys.executable, "-c", code], cwd=project, env={"PYTHONUTF8": "1"})
+    assert shown.stdout == name + "\n"

@@ -56,6 +56,37 @@ def test_bake_project_checks_pass(bake, values, fresh_clone):
     assert len(list((project / "dist").glob("*.whl"))) == 1
 
 
+def documented_settings(project):
+    """Return every FLASK_* setting .env.example documents, with its example
+    value (the key itself left out: it stays as the bake made it)."""
+    text = (project / ".env.example").read_text()
+    lines = re.findall(r"^# (FLASK_[A-Z_]+)=(.*)$", text, re.M)
+    return dict(lines)
+
+
+@pytest.mark.parametrize("where", ["dotenv", "environment"])
+def test_bake_tests_ignore_the_developers_settings(bake, where):
+    """The baked suite passes with every setting .env.example documents put
+    in the developer's .env, or in their shell: its tests bring their own."""
+    project = bake().project_path
+    settings = documented_settings(project)
+    assert {"FLASK_DEBUG", "FLASK_SECRET_KEY_FILE", "FLASK_TRUSTED_PROXIES"} <= set(
+        settings
+    )
+    env = {}
+    if where == "dotenv":
+        with (project / ".env").open("a") as dotenv:
+            dotenv.writelines(f"{name}={value}\n" for name, value in settings.items())
+    else:
+        env = {name: value.strip("'\"") for name, value in settings.items()}
+    tests = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+        cwd=project,
+        env=env,
+    )
+    assert re.search(r"^\d+ passed", tests.stdout.splitlines()[-1]), tests.stdout
+
+
 # key files left in the package and beside it, as a developer might
 PLANTED = [
     ".env.production",

@@ -1,12 +1,12 @@
-"""The baked envfile module edits .env with python-dotenv's own parser:
-a differential test against `dotenv_values` over generated files.
+"""The baked editing module edits .env with python-dotenv's own parser:
+a differential test against `dotenv_values` over generated files, read as
+the app reads them (interpolation on).
 
-ENVFILE_UNDER_TEST names another envfile.py to test (scripts/mutation.py
+EDITING_UNDER_TEST names another editing.py to test (scripts/mutation.py
 points it at a mutated copy), ENVFILE_EXAMPLES the number of files.
 """
 
 import io
-import json
 import os
 import secrets
 from pathlib import Path
@@ -17,12 +17,13 @@ from dotenv.parser import parse_stream
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import TEMPLATE_PROJECT, load_module
+from tests.helpers import TEMPLATE_PROJECT, load_package_module
 
-ENVFILE = TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/secret/envfile.py"
-envfile = load_module(
-    Path(os.environ.get("ENVFILE_UNDER_TEST", ENVFILE)), "envfile_for_dotenv_tests"
+EDITING = TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/secret/editing.py"
+editing = load_package_module(
+    Path(os.environ.get("EDITING_UNDER_TEST", EDITING)), "editing", EDITING.parent
 )
+envfile = editing
 NAMES = ["FLASK_SECRET_KEY", "FLASK_SECRET_KEY_FALLBACKS", "A", "B_2"]
 EXAMPLES = int(os.environ.get("ENVFILE_EXAMPLES", "2000"))
 
@@ -59,6 +60,8 @@ def line(draw):
                 f"{key}=",
                 name,  # a bare name: unsets it
                 f"{key}=${{A}}-x",  # interpolation
+                f"{key}='${{A}}'",  # in single quotes too
+                f"{key}='$x}}{{y'",
                 "# FLASK_SECRET_KEY=commented",
                 "",
                 "   ",
@@ -82,8 +85,8 @@ def env_text(draw):
 
 
 def read(text):
-    """What python-dotenv reads (no interpolation: raw values)."""
-    return dotenv_values(stream=io.StringIO(text), interpolate=False)
+    """What python-dotenv reads, as the app calls it (interpolation on)."""
+    return dotenv_values(stream=io.StringIO(text), interpolate=True)
 
 
 def bindings(text):
@@ -101,32 +104,41 @@ def bindings(text):
     name=st.sampled_from(NAMES[:2]),
     value=st.one_of(
         st.just(secrets.token_hex(32)),
-        st.lists(values, max_size=3).map(json.dumps),
+        st.lists(values, max_size=3).map(editing.json_text),
         values,
     ),
 )
 def test_set_binding_agrees_with_python_dotenv(text, name, value):
-    """python-dotenv reads back the value set, every other setting as before,
-    and every other binding's text byte for byte; a file it cannot read is
-    refused."""
+    """python-dotenv reads back the value set, or it is refused, unchanged;
+    every other setting reads as before, and every binding of another name
+    keeps its text byte for byte; a file it cannot read is refused."""
     if any(b.error for b in bindings(text)):
         with pytest.raises(envfile.KeyFileError, match="cannot read line"):
             envfile.set_binding(text, ".env", name, value)
         return
-    changed = envfile.set_binding(text, ".env", name, value)
+    try:
+        changed = envfile.set_binding(text, ".env", name, value)
+    except envfile.KeyFileError as error:  # only what it would expand
+        assert "would not read" in str(error)
+        assert "$" in value
+        return
     before, after = read(text), read(changed)
     assert after[name] == value
     assert {k: v for k, v in after.items() if k != name} == {
         k: v for k, v in before.items() if k != name
     }
     assert changed.startswith(envfile.BOM) == text.startswith(envfile.BOM)
-    old = [b.original.string for b in bindings(text)]
-    new = [b.original.string for b in bindings(changed)]
-    in_force = [i for i, b in enumerate(bindings(text)) if b.key == name]
-    if in_force:  # that binding rewritten in place, every other one as it was
-        i = in_force[-1]
-        assert new[:i] + new[i + 1 :] == old[:i] + old[i + 1 :]
-    else:  # a new binding after the file as it was (and a newline it lacked)
+
+    # other bindings keep their text (but the blank lines before a dropped
+    # binding of `name`, which python-dotenv counts into the next one)
+    def texts(of):
+        strings = [b.original.string.strip() for b in bindings(of) if b.key != name]
+        return [string for string in strings if string]
+
+    assert texts(changed) == texts(text)
+    assert [b.key for b in bindings(changed)].count(name) == 1
+    if not any(b.key == name for b in bindings(text)):
+        # a new binding after the file as it was (and a newline it lacked)
         assert changed.startswith(text)
     if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
         assert "\n" not in changed.replace("\r\n", "")  # CRLF stays CRLF

@@ -1,7 +1,9 @@
-"""The baked strength and envfile modules, against the attackers' real wordlist.
+"""The baked strength, envfile and editing modules, against the attackers'
+real wordlist.
 
-STRENGTH_UNDER_TEST and ENVFILE_UNDER_TEST name other copies of the modules
-to test (scripts/mutation.py points them at mutated ones).
+STRENGTH_UNDER_TEST, ENVFILE_UNDER_TEST and EDITING_UNDER_TEST name other
+copies of the modules to test (scripts/mutation.py points them at mutated
+ones).
 """
 
 import json
@@ -14,7 +16,13 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from tests.helpers import TEMPLATE, TEMPLATE_PROJECT, load_module, wordlist_entries
+from tests.helpers import (
+    TEMPLATE,
+    TEMPLATE_PROJECT,
+    load_module,
+    load_package_module,
+    wordlist_entries,
+)
 
 SECRET = TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/secret"
 keycheck = load_module(
@@ -23,6 +31,9 @@ keycheck = load_module(
 keyfile = load_module(
     Path(os.environ.get("ENVFILE_UNDER_TEST", SECRET / "envfile.py")),
     "envfile_for_strength_tests",
+)
+editing = load_package_module(
+    Path(os.environ.get("EDITING_UNDER_TEST", SECRET / "editing.py")), "editing", SECRET
 )
 
 
@@ -140,7 +151,8 @@ def test_rotated_fallbacks_read_back_by_python_dotenv(tmp_path):
         "FLASK_SECRET_KEY='" + old.replace("\\", "\\\\").replace("'", "\\'") + "'\n"
     )
     assert dotenv_values(env)["FLASK_SECRET_KEY"] == old
-    kept, dropped = keyfile.rotate_key(str(env), keep=3)
+    with editing.editing(str(env)) as edit:
+        kept, dropped = editing.rotate(edit, keep=3)
     assert (kept, dropped) == (1, 0)
     values = dotenv_values(env)
     assert json.loads(values["FLASK_SECRET_KEY_FALLBACKS"]) == [old]

@@ -120,7 +120,7 @@ def test_bake_gunicorn_without_a_key_says_so_once(bake):
     for result, message in [
         (missing, "FLASK_SECRET_KEY is not set"),
         (weak, "FLASK_SECRET_KEY is too short"),
-        (latin, f"cannot read {project / '.env'}: it is not UTF-8 text"),
+        (latin, f"{project / '.env'} is not UTF-8 text; fix or move it"),
     ]:
         assert result.returncode == 1
         errors = [line for line in result.stderr.splitlines() if "Error" in line]

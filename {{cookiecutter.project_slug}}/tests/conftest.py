@@ -17,6 +17,20 @@ def pytest_collection_modifyitems(items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch):
+    # no FLASK_* setting of your shell or your .env reaches a test (the
+    # tests bring their own), and what create_app loads into os.environ
+    # from a test's .env is gone after it
+    saved = dict(os.environ)
+    for name in [name for name in os.environ if name.startswith("FLASK_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("FLASK_SKIP_DOTENV", "1")
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.fixture
 def app():
     # a throwaway key: tests never need the one in .env

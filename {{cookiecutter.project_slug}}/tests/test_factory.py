@@ -77,3 +77,22 @@ def test_debug_cookies_work_over_http(project_dir, monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     config = create_app({"SECRET_KEY": secrets.token_hex(32)}).config
     assert config["SESSION_COOKIE_SECURE"] is False
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"FLASK_SECRET_KEY_FILE": "/no/such/file"},
+        {"FLASK_SECRET_KEY_FALLBACKS_FILE": "/no/such/file"},
+        {"FLASK_SECRET_KEY": "weak"},  # pragma: allowlist secret
+        {"FLASK_DEBUG": "1", "FLASK_SECRET_KEY_FALLBACKS": '["x"]'},
+    ],
+    ids=["key-file", "fallbacks-file", "weak-key", "debug"],
+)
+def test_test_config_wins_over_every_setting(monkeypatch, settings):
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    key, old = secrets.token_hex(32), secrets.token_hex(32)
+    app = create_app({"SECRET_KEY": key, "SECRET_KEY_FALLBACKS": [old], "DEBUG": False})
+    assert (app.secret_key, app.config["SECRET_KEY_FALLBACKS"]) == (key, [old])
+    assert not app.debug

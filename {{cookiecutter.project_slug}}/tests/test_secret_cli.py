@@ -5,10 +5,12 @@ import shutil
 import stat
 import subprocess
 
+import click
 import pytest
 from dotenv import dotenv_values
 
-from {{ cookiecutter.project_slug }}.secret import envfile
+from {{ cookiecutter.project_slug }} import create_app
+from {{ cookiecutter.project_slug }}.secret import editing, envfile
 from {{ cookiecutter.project_slug }}.secret.cli import (
     permission_problem,
     secret,
@@ -18,7 +20,13 @@ from {{ cookiecutter.project_slug }}.secret.cli import (
 @pytest.fixture
 def flask_secret(runner, project_dir):
     def invoke(*args):
-        return runner.invoke(secret, args)
+        # each in an environment of its own, as each command is a process
+        saved = dict(os.environ)
+        try:
+            return runner.invoke(secret, args)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
 
     return invoke
 
@@ -60,7 +68,10 @@ def test_init_leaves_a_key_from_the_environment(flask_secret, project_dir, monke
     monkeypatch.setenv("FLASK_SECRET_KEY", secrets.token_hex(32))
     result = flask_secret("init")
     assert result.exit_code == 1
-    assert "already set in the environment" in result.output
+    assert result.output == (
+        "Error: the app's key comes from the environment; leaving it (to use "
+        ".env instead, unset it there first)\n"
+    )
     assert not (project_dir / ".env").exists()
 
 
@@ -423,7 +434,7 @@ def test_another_users_lock_is_refused(flask_secret, project_dir, monkeypatch):
 def test_a_held_lock_times_out_in_one_line(flask_secret, project_dir, monkeypatch):
     fcntl = pytest.importorskip("fcntl", reason="POSIX locks; Windows uses msvcrt")
     key, env, _ = export_setup(project_dir)
-    monkeypatch.setattr(envfile, "LOCK_WAIT", 0.2)
+    monkeypatch.setattr(editing, "LOCK_WAIT", 0.2)
     with open(project_dir / ".env.lock", "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         # flock locks belong to the open file: a second open() waits
@@ -600,3 +611,179 @@ def test_without_a_gitignore_nothing_is_said_about_git(project_dir):
     (project_dir / ".env").write_text("")
     (project_dir / ".env").chmod(0o600)
     assert envfile.privacy(str(project_dir / ".env")).startswith("owner-only")
+
+
+def test_init_on_a_copy_of_the_example(flask_secret, project_dir):
+    # the newcomer's path: cp .env.example .env && flask secret init
+    example = project_dir / ".env.example"
+    example.write_text("# every variable\nFLASK_SECRET_KEY=\n# FLASK_DEBUG=1\n")
+    env = project_dir / ".env"
+    env.write_bytes(example.read_bytes())
+    result = flask_secret("init")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Added a new secret key to {env} (")
+    assert len(dotenv_values(env)["FLASK_SECRET_KEY"]) == 64
+    assert env.read_text().count("FLASK_SECRET_KEY=") == 1
+    assert "# FLASK_DEBUG=1" in env.read_text()
+
+
+@pytest.mark.parametrize(
+    "text", ["A=1\n", "", "# nothing yet\r\n", "export FLASK_SECRET_KEY=\n"]
+)
+def test_init_fills_any_env_without_a_key(flask_secret, project_dir, text):
+    env = project_dir / ".env"
+    env.write_text(text)
+    result = flask_secret("init")
+    assert result.exit_code == 0, result.output
+    assert len(dotenv_values(env)["FLASK_SECRET_KEY"]) == 64
+
+
+KEY_ELSEWHERE = ["environment", "key-file-in-env", "key-file-in-dotenv"]
+
+
+def key_elsewhere(where, project_dir, monkeypatch):
+    """Put the app's key somewhere other than .env; return (its source as
+    the commands name it, the .env the commands would change)."""
+    env = write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    if where == "environment":
+        monkeypatch.setenv("FLASK_SECRET_KEY", secrets.token_hex(32))
+        return "the environment", env
+    key_file = project_dir / "key"
+    key_file.write_text(secrets.token_hex(32) + "\n")
+    key_file.chmod(0o600)
+    if where == "key-file-in-env":
+        monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
+        env.write_text("# no key here\n")
+    else:
+        env.write_text(f"FLASK_SECRET_KEY_FILE={key_file}\n")
+    return str(key_file), env
+
+
+@pytest.mark.parametrize("where", KEY_ELSEWHERE)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rotate"],
+        ["rotate", "--keep", "0"],
+        ["stage"],
+        ["promote"],
+        ["retire"],
+        ["export", "--key-file", "out"],
+    ],
+    ids=lambda a: "-".join(a),
+)
+def test_commands_refuse_a_file_the_app_takes_no_key_from(
+    flask_secret, project_dir, monkeypatch, where, args
+):
+    # after a leak, rotating .env while the environment's key signs would
+    # leave the leaked key in use
+    source, env = key_elsewhere(where, project_dir, monkeypatch)
+    before = env.read_bytes()
+    result = flask_secret(*args)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: the app's key comes from {source}, not {env}: changing {env} "
+        "would not change the key in use; change it where it is set, or unset it "
+        "there and run 'flask secret init'\n"
+    )
+    assert env.read_bytes() == before
+    assert not (project_dir / "out").exists()
+
+
+@pytest.mark.parametrize("where", KEY_ELSEWHERE)
+def test_init_refuses_where_the_app_takes_its_key_elsewhere(
+    flask_secret, project_dir, monkeypatch, where
+):
+    source, env = key_elsewhere(where, project_dir, monkeypatch)
+    env.write_text(env.read_text().replace("FLASK_SECRET_KEY=", "OTHER="))
+    before = env.read_bytes()
+    result = flask_secret("init")
+    assert result.exit_code == 1
+    assert f"the app's key comes from {source}; leaving it" in result.output
+    assert env.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "FLASK_SECRET_KEY=%s",
+        "FLASK_SECRET_KEY_FALLBACKS='[\"%s\"]'",
+        "FLASK_SECRET_KEY_FILE=/run/secrets/%s",
+    ],
+    ids=["key", "fallbacks", "key-file"],
+)
+@pytest.mark.parametrize("args", [["init"], ["rotate"], ["check"], ["stage"]])
+def test_no_key_setting_in_the_committed_flaskenv(
+    flask_secret, project_dir, line, args
+):
+    # flask run would take it from there, gunicorn would not: no loop of
+    # commands, one answer everywhere
+    flaskenv = project_dir / ".flaskenv"
+    flaskenv.write_text("FLASK_APP=app\n" + line.replace("%s", secrets.token_hex(32)))
+    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    name = line.split("=")[0]
+    message = (
+        f"Error: {name} is set in {flaskenv}, which is committed to git and "
+        "which gunicorn does not read: remove it there and run 'flask secret "
+        "init' (.env is the place for it)"
+    )
+    result = flask_secret(*args)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [message]
+    with pytest.raises(click.ClickException) as error:
+        create_app()
+    assert f"Error: {error.value.message}" == message
+
+
+def test_check_names_a_relative_key_file_from_anywhere_in_the_project(
+    flask_secret, project_dir, monkeypatch
+):
+    (project_dir / "pyproject.toml").write_text("")
+    key_file = project_dir / "key.txt"
+    key_file.write_text(secrets.token_hex(32) + "\n")
+    key_file.chmod(0o600)
+    write_env(project_dir, "FLASK_SECRET_KEY_FILE=key.txt\n")
+    (project_dir / "tests").mkdir()
+    for folder in (project_dir, project_dir / "tests"):
+        monkeypatch.chdir(folder)
+        result = flask_secret("check")
+        assert result.exit_code == 0, result.output
+        assert f"ok: FLASK_SECRET_KEY from {key_file}, 64 characters" in result.output
+
+
+@pytest.mark.posix_modes
+@pytest.mark.parametrize(
+    ("read_only", "owner", "passes"),
+    [(True, "root", True), (False, "root", False), (True, "me", False)],
+    ids=["secret-mount", "writable-mount", "own-file"],
+)
+def test_check_accepts_a_platform_secret_mount(
+    flask_secret, project_dir, monkeypatch, read_only, owner, passes
+):
+    """Kubernetes (0644 by default) and Docker Swarm (0444) mount secrets
+    read-only, owned by root: nobody else in the container could read more."""
+    key_file = project_dir / "key"
+    key_file.write_text(secrets.token_hex(32) + "\n")
+    key_file.chmod(0o444)
+    monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
+    real_statvfs = os.statvfs
+
+    class Mount:
+        def __init__(self, path):
+            self.f_flag = real_statvfs(path).f_flag | (os.ST_RDONLY if read_only else 0)
+            if not read_only:
+                self.f_flag &= ~os.ST_RDONLY
+
+    monkeypatch.setattr(os, "statvfs", Mount)
+    if owner == "root":
+        uid = key_file.stat().st_uid + 1
+        monkeypatch.setattr(os, "geteuid", lambda: uid)
+        monkeypatch.setattr(os, "access", lambda path, mode: False)
+    result = flask_secret("check")
+    assert (result.exit_code == 0) is passes, result.output
+    if passes:
+        assert f"ok: {key_file} is on the platform's read-only secret mount" in (
+            result.output
+        )
+    else:
+        assert f"{key_file} is readable by others (mode 0444)" in result.output

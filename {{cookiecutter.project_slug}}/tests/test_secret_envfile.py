@@ -7,7 +7,13 @@ import threading
 import pytest
 from dotenv import dotenv_values
 
-from {{ cookiecutter.project_slug }}.secret import envfile
+from {{ cookiecutter.project_slug }}.secret import editing, envfile
+
+
+def change(action, path, *args):
+    """Run an editing action on the env file at `path`, as flask secret does."""
+    with editing.editing(str(path)) as edit:
+        return action(edit, *args)
 
 
 def key_of(env):
@@ -80,10 +86,10 @@ def test_rotate_edits_only_the_binding_in_force(tmp_path, text, kept):
     old = key_of(env)
     if old is None:  # a bare last line unsets the key: nothing to rotate
         with pytest.raises(envfile.KeyFileError, match="has no key"):
-            envfile.rotate_key(str(env), 3)
+            change(editing.rotate, str(env), 3)
         assert env.read_bytes() == text.encode()
         return
-    envfile.rotate_key(str(env), 3)
+    change(editing.rotate, str(env), 3)
     values = dotenv_values(env)
     assert len(values["FLASK_SECRET_KEY"]) == 64
     assert fallbacks_of(env) == [old]
@@ -97,14 +103,14 @@ def test_rotate_refuses_what_python_dotenv_cannot_read(tmp_path):
     env.write_text("FLASK_SECRET_KEY=old\nA='unterminated\nB=2\n")
     before = env.read_bytes()
     with pytest.raises(envfile.KeyFileError, match="cannot read line 2"):
-        envfile.rotate_key(str(env), 3)
+        change(editing.rotate, str(env), 3)
     assert env.read_bytes() == before
 
 
 def test_rotate_glues_nothing_onto_a_last_line(tmp_path):
     env = tmp_path / ".env"
     env.write_text("A=1\nFLASK_SECRET_KEY=old")
-    envfile.rotate_key(str(env), 3)
+    change(editing.rotate, str(env), 3)
     assert dotenv_values(env)["A"] == "1"
     assert fallbacks_of(env) == ["old"]
 
@@ -112,7 +118,7 @@ def test_rotate_glues_nothing_onto_a_last_line(tmp_path):
 def test_rotate_keep_zero_empties_the_fallbacks(tmp_path):
     env = tmp_path / ".env"
     env.write_text("FLASK_SECRET_KEY=old\nFLASK_SECRET_KEY_FALLBACKS='[\"older\"]'\n")
-    assert envfile.rotate_key(str(env), 0) == (0, 0)
+    assert change(editing.rotate, str(env), 0) == (0, 0)
     assert fallbacks_of(env) == []
 
 
@@ -121,7 +127,7 @@ def test_rotate_through_a_symlink_changes_its_target(tmp_path):
     target.write_text("FLASK_SECRET_KEY=old\n")
     link = tmp_path / ".env"
     link.symlink_to(target)
-    envfile.rotate_key(str(link), 3)
+    change(editing.rotate, str(link), 3)
     assert link.is_symlink()
     assert fallbacks_of(target) == ["old"]
 
@@ -133,7 +139,7 @@ def test_concurrent_rotations_lose_nothing(tmp_path):
 
     def rotate():
         try:
-            envfile.rotate_key(str(env), 20)
+            change(editing.rotate, str(env), 20)
         except Exception as error:  # noqa: BLE001 - collected, then asserted
             errors.append(error)
 
@@ -153,18 +159,22 @@ def env_with(tmp_path, text):
     return env
 
 
+EDITS = [
+    (editing.init, ()),
+    (editing.rotate, (3,)),
+    (editing.stage, ()),
+    (editing.promote, ()),
+    (editing.retire, (0,)),
+]
+
+
 @pytest.mark.parametrize(
     ("action", "args"),
     [
         (envfile.create_env, ()),
-        (envfile.has_key, ()),
-        (envfile.read_keys, ()),
-        (envfile.init_key, ()),
-        (envfile.rotate_key, (3,)),
-        (envfile.stage_key, ()),
-        (envfile.promote_key, ()),
-        (envfile.retire_keys, (0,)),
-        (envfile.export_keys, ("key",)),
+        (editing.read_keys, ()),
+        (editing.export_keys, ("key",)),
+        *[(lambda path, a=a, *args: change(a, path, *args), args) for a, args in EDITS],
     ],
 )
 def test_every_action_fails_in_one_line(tmp_path, action, args):
@@ -176,52 +186,46 @@ def test_every_action_fails_in_one_line(tmp_path, action, args):
     assert "\n" not in str(error.value)
 
 
-@pytest.mark.parametrize(
-    ("action", "args"),
-    [
-        (envfile.init_key, ()),
-        (envfile.rotate_key, (3,)),
-        (envfile.stage_key, ()),
-        (envfile.retire_keys, (0,)),
-    ],
-)
+@pytest.mark.parametrize(("action", "args"), EDITS[:3] + EDITS[4:])
 def test_every_change_takes_the_lock(tmp_path, action, args):
     env = tmp_path / "sub" / ".env"
     env.parent.mkdir()
-    if action is not envfile.init_key:
+    if action is not editing.init:
         env.write_text("FLASK_SECRET_KEY=old\n")
-    action(str(env), *args)
+    change(action, env, *args)
     assert (tmp_path / "sub" / ".env.lock").exists()
 
 
 def test_promote_takes_the_lock(tmp_path):
     env = env_with(tmp_path, "FLASK_SECRET_KEY=old\n")
-    envfile.stage_key(str(env))
+    change(editing.stage, str(env))
     (tmp_path / ".env.lock").unlink()
-    envfile.promote_key(str(env))
+    change(editing.promote, str(env))
     assert (tmp_path / ".env.lock").exists()
 
 
 def test_keys_are_written_plain_and_lists_quoted(tmp_path):
     env = env_with(tmp_path, "FLASK_SECRET_KEY=old\n")
-    envfile.rotate_key(str(env), 3)
+    change(editing.rotate, str(env), 3)
     lines = env.read_text().splitlines()
     assert lines[0].startswith("FLASK_SECRET_KEY=") and "'" not in lines[0]
     assert lines[1] == "FLASK_SECRET_KEY_FALLBACKS='[\"old\"]'"
 
 
-def test_rotate_rewrites_the_last_of_two_key_lines(tmp_path):
-    env = env_with(tmp_path, "FLASK_SECRET_KEY=first\nFLASK_SECRET_KEY=second\n")
-    envfile.rotate_key(str(env), 3)
-    assert env.read_text().startswith("FLASK_SECRET_KEY=first\n")
-    assert fallbacks_of(env) == ["second"]
+def test_rotate_rewrites_the_last_of_two_key_lines_and_drops_the_other(tmp_path):
+    first, second = secrets.token_hex(32), secrets.token_hex(32)
+    env = env_with(tmp_path, f"FLASK_SECRET_KEY={first}\nFLASK_SECRET_KEY={second}\n")
+    change(editing.rotate, str(env), 0)
+    text = env.read_text()
+    assert first not in text and second not in text
+    assert text.count("FLASK_SECRET_KEY=") == 1
 
 
 def test_rotate_keeps_each_old_key_once(tmp_path):
     env = env_with(
         tmp_path, 'FLASK_SECRET_KEY=k1\nFLASK_SECRET_KEY_FALLBACKS=\'["k1", "k0"]\'\n'
     )
-    assert envfile.rotate_key(str(env), 5) == (2, 0)
+    assert change(editing.rotate, str(env), 5) == (2, 0)
     assert fallbacks_of(env) == ["k1", "k0"]
 
 
@@ -229,7 +233,7 @@ def test_rotate_counts_the_weak_keys_it_drops(tmp_path):
     env = env_with(
         tmp_path, "FLASK_SECRET_KEY=weak\nFLASK_SECRET_KEY_FALLBACKS='[\"ok\"]'\n"
     )
-    assert envfile.rotate_key(str(env), 5, lambda key: key == "weak") == (1, 1)
+    assert change(editing.rotate, str(env), 5, lambda key: key == "weak") == (1, 1)
     assert fallbacks_of(env) == ["ok"]
 
 
@@ -237,21 +241,21 @@ def test_promote_with_older_fallbacks(tmp_path):
     env = env_with(
         tmp_path, "FLASK_SECRET_KEY=k1\nFLASK_SECRET_KEY_FALLBACKS='[\"k0\"]'\n"
     )
-    staged = envfile.stage_key(str(env))
+    staged = change(editing.stage, str(env))
     new = fallbacks_of(env)[0]
-    assert staged == envfile.fingerprint(new)
-    assert envfile.promote_key(str(env)) == staged
+    assert staged == envfile.key_id(new)
+    assert change(editing.promote, str(env)) == staged
     assert (key_of(env), fallbacks_of(env)) == (new, ["k1", "k0"])
 
 
 def test_promote_refuses_when_the_staged_key_is_gone(tmp_path):
     """The mark names a key that is no longer first among the fallbacks."""
     env = env_with(tmp_path, "FLASK_SECRET_KEY=k1\n")
-    envfile.stage_key(str(env))
+    change(editing.stage, str(env))
     text = env.read_text().replace(fallbacks_of(env)[0], "edited-by-hand")
     env.write_text(text)
     with pytest.raises(envfile.KeyFileError, match="no staged key"):
-        envfile.promote_key(str(env))
+        change(editing.promote, str(env))
     assert env.read_text() == text
 
 
@@ -259,12 +263,12 @@ def test_retire_counts_what_it_drops(tmp_path):
     env = env_with(
         tmp_path, 'FLASK_SECRET_KEY=k\nFLASK_SECRET_KEY_FALLBACKS=\'["a", "b", "c"]\'\n'
     )
-    assert envfile.retire_keys(str(env), 1) == 2
+    assert change(editing.retire, str(env), 1) == 2
     assert fallbacks_of(env) == ["a"]
 
 
 def test_fingerprint():
-    assert envfile.fingerprint("abc") == "sha256:ba7816bf8f01"
+    assert envfile.key_id("abc") == "sha256:ba7816bf8f01"
 
 
 def test_export_writes_both_files(tmp_path):
@@ -272,10 +276,10 @@ def test_export_writes_both_files(tmp_path):
         tmp_path, "FLASK_SECRET_KEY=k\nFLASK_SECRET_KEY_FALLBACKS='[\"a\"]'\n"
     )
     key_file, old_file = tmp_path / "key", tmp_path / "old"
-    envfile.export_keys(str(env), str(key_file), str(old_file))
+    editing.export_keys(str(env), str(key_file), str(old_file))
     assert key_file.read_text() == "k\n"
     assert json.loads(old_file.read_text()) == ["a"]
-    envfile.export_keys(str(env), str(tmp_path / "only"))
+    editing.export_keys(str(env), str(tmp_path / "only"))
     assert (tmp_path / "only").read_text() == "k\n"
 
 
@@ -287,7 +291,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_other(tmp_path, monkeypatch):
 
     monkeypatch.setattr(envfile.os, "fsync", full)
     with pytest.raises(envfile.KeyFileError, match="No space left on device"):
-        envfile.rotate_key(str(env), 3)
+        change(editing.rotate, str(env), 3)
     assert env.read_text() == "FLASK_SECRET_KEY=old\n"
     assert sorted(os.listdir(tmp_path)) == [".env", ".env.lock"]
     with pytest.raises(envfile.KeyFileError):
@@ -302,36 +306,36 @@ def test_write_errors_name_the_file_and_the_reason(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(envfile.os, "fsync", full)
-    for action, args in [
-        (envfile.rotate_key, (3,)),
-        (envfile.stage_key, ()),
-        (envfile.retire_keys, (0,)),
-        (envfile.export_keys, (str(tmp_path / "key"),)),
-    ]:
+    for action, args in EDITS[1:3]:  # retire changes nothing here: no write
         with pytest.raises(envfile.KeyFileError) as error:
-            action(str(env), *args)
+            change(action, env, *args)
         assert str(error.value) == (
             f"cannot write a key to {env}: No space left on device"
         ), action.__name__
+    with pytest.raises(envfile.KeyFileError) as error:
+        editing.export_keys(str(env), str(tmp_path / "key"))
+    assert str(error.value) == (
+        f"cannot write a key to {tmp_path / 'key'}: No space left on device"
+    )
     assert env.read_text() == "FLASK_SECRET_KEY=old\n"
 
 
 def test_promote_write_error_is_one_line(tmp_path, monkeypatch):
     env = env_with(tmp_path, "FLASK_SECRET_KEY=old\n")
-    envfile.stage_key(str(env))
+    change(editing.stage, str(env))
 
     def full(fd):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(envfile.os, "fsync", full)
     with pytest.raises(envfile.KeyFileError, match="No space left on device"):
-        envfile.promote_key(str(env))
+        change(editing.promote, str(env))
 
 
 def test_each_line_keeps_its_own_ending(tmp_path):
     env = tmp_path / ".env"
     env.write_bytes(b"A=1\r\nFLASK_SECRET_KEY=old\nB=2\r\n")
-    envfile.rotate_key(str(env), 3)
+    change(editing.rotate, str(env), 3)
     lines = env.read_bytes().split(b"\n")
     assert lines[0] == b"A=1\r"
     assert lines[1].startswith(b"FLASK_SECRET_KEY=") and not lines[1].endswith(b"\r")
@@ -341,7 +345,7 @@ def test_each_line_keeps_its_own_ending(tmp_path):
 def test_promote_refuses_a_mark_without_fallbacks(tmp_path):
     env = env_with(tmp_path, "FLASK_SECRET_KEY=k1\nSECRET_KEY_STAGED=sha256:abc\n")
     with pytest.raises(envfile.KeyFileError, match="no staged key"):
-        envfile.promote_key(str(env))
+        change(editing.promote, str(env))
 
 
 @pytest.mark.parametrize("value", ["not json", "[1]", '"one key"', '{"a": "b"}'])
@@ -350,7 +354,7 @@ def test_fallbacks_must_be_a_json_list_of_keys(tmp_path, value):
         tmp_path, f"FLASK_SECRET_KEY=k\nFLASK_SECRET_KEY_FALLBACKS='{value}'\n"
     )
     with pytest.raises(envfile.KeyFileError) as error:
-        envfile.rotate_key(str(env), 3)
+        change(editing.rotate, str(env), 3)
     assert str(error.value) == (
         f"FLASK_SECRET_KEY_FALLBACKS in {env} is not a JSON list of keys; fix that line"
     )
@@ -359,11 +363,83 @@ def test_fallbacks_must_be_a_json_list_of_keys(tmp_path, value):
 def test_the_line_in_force_keeps_its_own_form(tmp_path):
     env = tmp_path / ".env"
     env.write_bytes(b"export FLASK_SECRET_KEY=first\r\nFLASK_SECRET_KEY=second\n")
-    envfile.rotate_key(str(env), 3)
-    first, rest = env.read_bytes().split(b"\r\n", 1)
-    assert first == b"export FLASK_SECRET_KEY=first"
-    second = rest.split(b"\n")[0]  # its own ending: \n, not the first's \r\n
-    assert second.startswith(b"FLASK_SECRET_KEY=") and not second.endswith(b"\r")
+    change(editing.rotate, str(env), 3)
+    text = env.read_bytes()
+    assert b"first" not in text  # a binding not in force is dropped, not kept
+    line = text.split(b"\n")[0]  # its own ending: \n, not the other's \r\n
+    assert line.startswith(b"FLASK_SECRET_KEY=") and not line.endswith(b"\r")
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("FLASK_SECRET_KEY=%s # issued 2024-05\n", ("", " # issued 2024-05\n")),
+        ("export\tFLASK_SECRET_KEY=%s\n", ("export\t", "\n")),
+        ("  FLASK_SECRET_KEY = '%s'\t# old one\r\n", ("  ", "\t# old one\r\n")),
+        ('FLASK_SECRET_KEY="%s"   \n', ("", "   \n")),
+    ],
+    ids=["inline-comment", "export-tab", "spaces-quotes-crlf", "trailing-spaces"],
+)
+def test_rotate_keeps_what_stands_around_the_value(tmp_path, line, kept):
+    old = secrets.token_hex(32)
+    env = env_with(tmp_path, line.replace("%s", old))
+    change(editing.rotate, env, 3)
+    new_line = env.read_bytes().decode().splitlines(keepends=True)[0]
+    before, after = kept
+    assert new_line.startswith(before)
+    assert new_line.endswith(after)
+    assert key_of(env) != old and len(key_of(env)) == 64
+    assert fallbacks_of(env) == [old]
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        "Lm4${Tq8" + secrets.token_hex(16),  # no "}" of its own: read as it is
+        "a$b" + secrets.token_hex(16),
+        "quote'and\\back" + secrets.token_hex(16),
+        "$$" + secrets.token_hex(16),
+    ],
+    ids=["dollar-brace", "dollar", "quote-backslash", "two-dollars"],
+)
+def test_old_keys_read_back_verbatim(tmp_path, old):
+    """What rotate writes, python-dotenv reads back as the app calls it,
+    interpolation on: a "$" in one old key and a "}" in another would
+    otherwise make one ${...} of the JSON list."""
+    other = "x}" + secrets.token_hex(16)
+    fallbacks = editing.quote(json.dumps([other]))
+    env = env_with(
+        tmp_path,
+        f"FLASK_SECRET_KEY={editing.quote(old)}\n"
+        f"FLASK_SECRET_KEY_FALLBACKS={fallbacks}\n",
+    )
+    assert dotenv_values(env, interpolate=True)["FLASK_SECRET_KEY"] == old
+    assert change(editing.rotate, env, 3) == (2, 0)
+    settings = dotenv_values(env, interpolate=True)
+    assert json.loads(settings["FLASK_SECRET_KEY_FALLBACKS"]) == [old, other]
+
+
+def test_a_key_that_would_not_read_back_is_refused(tmp_path):
+    env = env_with(tmp_path, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    before = env.read_bytes()
+    refused = pytest.raises(envfile.KeyFileError, match="read FLASK_SECRET_KEY back")
+    with refused, editing.editing(str(env)) as edit:
+        edit.keys = editing.Keys("${HOME}" + secrets.token_hex(16))
+    assert env.read_bytes() == before
+
+
+def test_keep_zero_leaves_no_text_of_the_old_keys(tmp_path):
+    key, old, older = (secrets.token_hex(32) for _ in range(3))
+    env = env_with(
+        tmp_path,
+        f"# was {older} until May\nFLASK_SECRET_KEY={older}\n"
+        f"FLASK_SECRET_KEY={key}  # leaked {old}\n"
+        f"FLASK_SECRET_KEY_FALLBACKS='[\"{old}\"]'\n",
+    )
+    change(editing.rotate, env, 0)
+    text = env.read_text()
+    assert [k in text for k in (key, old, older)] == [False, False, False]
+    assert "# was (removed key) until May" in text
 
 
 @pytest.mark.posix_modes
@@ -378,11 +454,11 @@ def test_create_env_tells_of_any_bit_for_others(tmp_path, mode):
 def test_promote_refuses_a_mark_of_another_key(tmp_path, mark):
     """Whichever way the wrong mark sorts against the fallback's fingerprint."""
     env = env_with(tmp_path, "FLASK_SECRET_KEY=k1\n")
-    envfile.stage_key(str(env))
-    text = env.read_text().replace(envfile.fingerprint(fallbacks_of(env)[0]), mark)
+    change(editing.stage, str(env))
+    text = env.read_text().replace(envfile.key_id(fallbacks_of(env)[0]), mark)
     env.write_text(text)
     with pytest.raises(envfile.KeyFileError, match="no staged key"):
-        envfile.promote_key(str(env))
+        change(editing.promote, str(env))
     assert env.read_text() == text
 
 

@@ -1,5 +1,6 @@
 import io
 import json
+import os
 import re
 import secrets
 import subprocess
@@ -188,12 +189,44 @@ def test_app_starts_without_the_toolbar_installed(project_dir):
         "app = create_app({'DEBUG': True, 'SECRET_KEY': secrets.token_hex(32)})\n"
         "print(app.test_client().get('/').status_code)\n"
     )
+    # in the test's own folder, with no .env: the package from the project
     root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True
+        [sys.executable, "-c", code],
+        cwd=project_dir,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "200\n"
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_the_toolbar_is_imported_in_debug_mode_only(project_dir, debug):
+    """A production worker starts without Flask-DebugToolbar and Pygments,
+    even where the dev group is installed."""
+    code = (
+        "import sys, secrets\n"
+        "from {{ cookiecutter.project_slug }} import create_app\n"
+        f"create_app({% raw %}{{'DEBUG': {debug}, 'SECRET_KEY': secrets.token_hex(32)}}{% endraw %})\n"
+        "print(sorted({'flask_debugtoolbar', 'pygments'} & set(sys.modules)))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=project_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    if debug:
+        assert "flask_debugtoolbar" in done.stdout
+    else:
+        assert done.stdout == "[]\n"
 
 
 def test_template_editor_is_off(debug_client):

@@ -11,21 +11,18 @@ def create_app(test_config=None):
     secret.load_env()
     app = Flask(__name__)
     app.config.from_mapping(
-        PROJECT_NAME={{ cookiecutter.project_name | quoted }},
+        PROJECT_NAME={{ cookiecutter.project_name | python_string(21, 8) }},
         # session cookies: https only outside debug mode, no scripts, same site
         SESSION_COOKIE_SECURE=not app.debug,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
-    # FLASK_SECRET_KEY and any other FLASK_* variable, then key files
+    # FLASK_SECRET_KEY and any other FLASK_* variable
     app.config.from_prefixed_env()
-    secret.read_key_files(app.config)
 
-    if test_config is not None:
-        app.config.from_mapping(test_config)
-
-    # no key, or a weak one outside debug mode: stop with one line
-    secret.check_key(app, testing=bool(test_config and test_config.get("TESTING")))
+    # test_config, then the key from wherever the app takes it (a key file
+    # too), checked: a missing or weak one stops the app with one line
+    secret.init_app(app, test_config)
 
     trust_proxies(app)
 

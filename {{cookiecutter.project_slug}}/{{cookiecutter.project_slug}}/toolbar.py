@@ -8,6 +8,7 @@ they would reach a debug page, and hide_keys_from_debugger() out of the
 exceptions that Werkzeug's debugger shows (`flask run --debug`) and logs.
 """
 
+import functools
 import html
 import json
 import re
@@ -16,23 +17,6 @@ import warnings
 from flask import current_app, request
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import escape
-
-try:
-    # Flask 3.2 warns that flask.globals.request_ctx, which Flask-DebugToolbar
-    # 0.16 imports, has merged with app_ctx (it still works until Flask 4.0);
-    # Flask 3.1 does not warn. Drop the filter once a toolbar release stops
-    # importing it.
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", "'request_ctx' has merged", DeprecationWarning
-        )
-        from flask_debugtoolbar import DebugToolbarExtension
-        from flask_debugtoolbar.panels.config_vars import ConfigVarsDebugPanel
-except ImportError:  # production installs leave out the dev dependencies
-    DebugToolbarExtension = None
-    ConfigVarsDebugPanel = object  # ConfigPanel is then never used
-
-extension = DebugToolbarExtension() if DebugToolbarExtension else None
 
 SECRET_NAME = re.compile(
     r"API|AUTH|CREDENTIAL|KEY|PASS|PRIVATE|SECRET|SIGNATURE|TOKEN", re.IGNORECASE
@@ -53,12 +37,19 @@ PANELS = [
 
 
 def init_app(app):
-    """Turn on the toolbar, with secrets redacted, in debug mode only."""
+    """Turn on the toolbar, with secrets redacted, in debug mode only.
+
+    Flask-DebugToolbar is imported here, in debug mode only: it brings
+    Pygments, which a production worker has no use for (with the dev group
+    installed, it would cost every worker's start).
+    """
     if not app.debug:
         return
     hide_keys_from_debugger(app)
-    if extension is None:
+    toolbar = import_toolbar()
+    if toolbar is None:  # production installs leave out the dev dependencies
         return
+    extension = toolbar.DebugToolbarExtension()
     # this machine only, unless FLASK_DEBUG_TB_HOSTS says otherwise
     app.config.setdefault("DEBUG_TB_HOSTS", ["127.0.0.1", "::1"])
     app.config.setdefault("DEBUG_TB_INTERCEPT_REDIRECTS", False)
@@ -69,10 +60,27 @@ def init_app(app):
     # registered first so that it runs last, after the toolbar has drawn itself
     app.after_request(hide_keys)
     extension.init_app(app)
-    app.dispatch_request = dispatch_request
+    app.dispatch_request = functools.partial(dispatch_request, extension)
 
 
-def dispatch_request(*ctx):
+def import_toolbar():
+    """Return the flask_debugtoolbar module, or None if it is not installed."""
+    try:
+        # Flask 3.2 warns that flask.globals.request_ctx, which
+        # Flask-DebugToolbar 0.16 imports, has merged with app_ctx (it still
+        # works until Flask 4.0); Flask 3.1 does not warn. Drop the filter
+        # once a toolbar release stops importing it.
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", "'request_ctx' has merged", DeprecationWarning
+            )
+            import flask_debugtoolbar
+    except ImportError:
+        return None
+    return flask_debugtoolbar
+
+
+def dispatch_request(extension, *ctx):
     """Flask's dispatch_request, letting the toolbar's panels wrap the view
     (the profiler does), as the toolbar's own does.
 
@@ -108,12 +116,27 @@ def redact(value, name=""):
     return value
 
 
-class ConfigPanel(ConfigVarsDebugPanel):
-    """The toolbar's Config panel, with secret values redacted."""
+def __getattr__(name):
+    # the toolbar loads ConfigPanel by its name in DEBUG_TB_PANELS, in debug
+    # mode only: the class is made then, from the toolbar's own panel
+    if name == "ConfigPanel":
+        return config_panel()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    def content(self):
-        context = {**self.context, "config": redact(dict(current_app.config))}
-        return self.render("panels/config_vars.html", context)
+
+@functools.cache
+def config_panel():
+    """Return the toolbar's Config panel class, with secret values redacted."""
+    from flask_debugtoolbar.panels.config_vars import ConfigVarsDebugPanel
+
+    class ConfigPanel(ConfigVarsDebugPanel):
+        """The toolbar's Config panel, with secret values redacted."""
+
+        def content(self):
+            context = {**self.context, "config": redact(dict(current_app.config))}
+            return self.render("panels/config_vars.html", context)
+
+    return ConfigPanel
 
 
 def key_forms(key):

@@ -1,19 +1,28 @@
 """The secret key's machinery: find it, check it, write it, rotate it.
 
 Your own code rarely needs to change anything here. create_app() calls
-load_env(), read_key_files() and check_key(); envfile.py writes .env (for
-the bake's post-generation hook and `flask secret`), strength.py tells a
-strong key from a weak one, cli.py is the `flask secret` command.
+init_app(), which reads the settings as `flask run` and gunicorn see them and
+gives the app its key through resolve(), the one place that decides which
+key is in force and where it comes from; `flask secret` (cli.py) asks the
+same function. envfile.py creates .env (the bake's post-generation hook uses
+it), editing.py changes it, strength.py tells a strong key from a weak one.
 """
 
+import collections
 import json
 import os
+import stat
 
 import click
-from dotenv import find_dotenv, load_dotenv
+from dotenv import dotenv_values, find_dotenv, load_dotenv
 from flask.helpers import get_load_dotenv
 
 from . import envfile, strength
+
+NAMES = ("SECRET_KEY", "SECRET_KEY_FALLBACKS")
+# every setting of the key; none belongs in the committed .flaskenv
+SETTINGS = [f"FLASK_{name}{end}" for name in NAMES for end in ("", "_FILE")]
+MAX_KEY_FILE = 64 * 1024  # bytes: far more than any key file holds
 
 
 class MissingSecretKeyError(click.ClickException):
@@ -27,25 +36,161 @@ class MissingSecretKeyError(click.ClickException):
 
 
 class WeakSecretKeyError(click.ClickException):
-    """The secret key or a fallback is weak or publicly known."""
+    """The secret key or a fallback is weak or publicly known; the message
+    says how to replace it where it comes from."""
 
-    def __init__(self, problem):
+    def __init__(self, problem, key_file=None):
+        if key_file:
+            fix = f"Put a strong key in {key_file} (flask secret export writes one)"
+        else:
+            fix = "Run 'flask secret rotate' to replace it"
         super().__init__(
-            f"FLASK_{problem}. Run 'flask secret rotate' to replace it, "
-            "or set a strong key in the environment."
+            f"FLASK_{problem}. {fix}, or set a strong key in the environment."
         )
 
 
 class KeySourceError(click.ClickException):
-    """A key is given twice, or its file cannot be used; the message says why."""
+    """A key is given twice, or where the app cannot use it; the message
+    says why and what to do."""
+
+
+# the key in force, its fallbacks, and where each comes from: a file's path
+# (.env, a key file), "test_config" or "the environment"
+Resolved = collections.namedtuple("Resolved", "key fallbacks source fallbacks_source")
+
+
+def init_app(app, test_config=None):
+    """Apply `test_config` to `app`, configured from .env (load_env) and the
+    FLASK_* variables, and give it its key (resolve).
+
+    Stop with one line when the key is missing, weak or set where the app
+    must not take it from. Only `test_config` (tests) relaxes the strength
+    check, never an environment variable.
+    """
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    resolved = resolve(app.config, given=test_config or {})
+    if is_outside_project(resolved.source):
+        raise KeySourceError(
+            f"FLASK_SECRET_KEY comes from {resolved.source}, outside this project "
+            "(the flask command reads the nearest .env up from here): run 'flask "
+            "secret init' to give this project a key of its own"
+        )
+    app.config["SECRET_KEY"] = resolved.key
+    app.config["SECRET_KEY_FALLBACKS"] = resolved.fallbacks
+    testing = bool(test_config and test_config.get("TESTING"))
+    check_key(app, testing, resolved)
+
+
+def resolve(config, given=()):
+    """Return the Resolved key of `config` (FLASK_* settings read by
+    from_prefixed_env, then `given`, the test_config): from the file a
+    `_FILE` setting names, never together with the setting itself, unless
+    `given` sets the key; where it comes from, as the app would take it.
+
+    The `_FILE` settings are taken out of `config`.
+    """
+    found = {}
+    for name in NAMES:
+        path = config.pop(f"{name}_FILE", None)
+        if name in given or not path:
+            found[name] = (config.get(name), None)
+        elif config.get(name):
+            raise KeySourceError(
+                f"FLASK_{name} and FLASK_{name}_FILE are both set (in the "
+                "environment or .env): keep one"
+            )
+        else:
+            found[name] = read_key_file(path, name)
+    key, key_file = found["SECRET_KEY"]
+    fallbacks, fallbacks_file = found["SECRET_KEY_FALLBACKS"]
+    in_test = "SECRET_KEY" in given
+    source = "test_config" if in_test else (key_file or key_source(key))
+    return Resolved(key, fallbacks or [], source, fallbacks_file or source)
+
+
+def settings_of_the_app():
+    """Return the FLASK_* settings as create_app reads them, for the
+    commands that run without the app."""
+    from flask import Config
+
+    load_env()
+    config = Config(os.getcwd())
+    config.from_prefixed_env()
+    return config
+
+
+def load_env():
+    """Read the project's .env the way `flask run` does; the real environment
+    wins over it. A .env above the project root is never read; secret
+    settings in the committed .flaskenv are refused."""
+    path = envfile.find_env_file()
+    if get_load_dotenv():
+        with one_line(path):
+            load_dotenv(path, override=False)
+    flaskenv = os.path.join(os.path.dirname(path), ".flaskenv")
+    with one_line(flaskenv):
+        public = dotenv_values(flaskenv) if os.path.isfile(flaskenv) else {}
+    committed = [name for name in SETTINGS if public.get(name)]
+    if committed:
+        raise KeySourceError(
+            f"{committed[0]} is set in {flaskenv}, which is committed to git and "
+            "which gunicorn does not read: remove it there and run 'flask secret "
+            "init' (.env is the place for it)"
+        )
+
+
+def one_line(path):
+    """Turn the errors of reading the file at `path` into one KeySourceError."""
+    return envfile.one_line(path, "read", KeySourceError)
+
+
+def key_source(key):
+    """Return where FLASK_SECRET_KEY's value `key` in the environment came
+    from: the project's .env, a .env above the project that the flask
+    command loaded (its nearest one up from here), or the environment."""
+    if not key:
+        return None
+    project_env = envfile.find_env_file()
+    found = find_dotenv(".env", usecwd=True)
+    for path in dict.fromkeys([project_env, found]):
+        if path and os.path.isfile(path) and read_setting(path) == key:
+            return path
+    return "the environment"
+
+
+def read_setting(path, name=envfile.KEY_NAME):
+    """Return the value of `name` in the env file at `path`, as load_dotenv
+    reads it (None when unreadable: the app reports that itself)."""
+    try:
+        return dotenv_values(path).get(name)
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def is_env_file(source):
+    """Tell whether `source` is a .env file (not a key file)."""
+    return bool(source) and os.path.basename(source) == ".env"
+
+
+def is_outside_project(source):
+    """Tell whether the key comes from a .env above the project root."""
+    if not is_env_file(source):
+        return False
+    root = os.path.dirname(envfile.find_env_file())
+    return os.path.commonpath([root, os.path.realpath(source)]) != root
 
 
 def read_key_file(path, name):
-    """Return what the file at `path` holds for FLASK_`name`: the key, or for
-    the fallbacks a JSON list of keys; one trailing newline is not part of it.
+    """Return (what the file at `path` holds for FLASK_`name`, its path):
+    the key, or for the fallbacks a JSON list of keys. A relative path is
+    taken from the project root, where .env is.
 
-    A value that names no file may be a key pasted in by mistake: errors
-    name the variable and the value's length, never the value.
+    Read like a secret: a regular file of at most 64 KiB, UTF-8 with no
+    byte-order mark; one trailing newline is not part of it, but no other
+    space, tab or line. A value that names no file may be a key pasted in by
+    mistake: errors name the variable and the value's length, never the
+    value.
     """
     variable = f"FLASK_{name}_FILE"
     if not isinstance(path, str):  # from_prefixed_env parsed it as JSON
@@ -53,96 +198,96 @@ def read_key_file(path, name):
             f"{variable} holds a JSON {type(path).__name__}, not a path: set it "
             "to the path of the file"
         )
-    try:
-        with open(path, encoding="utf-8", newline="") as file:  # as written
-            text = file.read()
-    except UnicodeDecodeError:
-        raise KeySourceError(f"{variable}: {path} is not UTF-8 text") from None
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        if not os.path.lexists(path):
-            raise KeySourceError(
-                f"{variable} names no file (its value, {len(path)} characters, "
-                f"is not shown): {reason}; set it to the path of the file"
-            ) from None
-        raise KeySourceError(f"{variable}: cannot read {path}: {reason}") from None
+    root = envfile.find_project_root() or os.getcwd()
+    full = os.path.join(root, path)
+    if not os.path.lexists(full):
+        raise KeySourceError(
+            f"{variable} names no file (its value, {len(path)} characters, is "
+            "not shown): set it to the path of the file"
+        )
+    with one_line(f"{variable} ({full})"):
+        data = read_regular_file(full, variable)
+        text = data.decode("utf-8")
+    problem = key_file_problem(text, name)
+    if problem:
+        raise KeySourceError(f"{variable}: {full} {problem}")
     text = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
     if name == "SECRET_KEY":
-        return text
+        return text, full
     try:
-        return json.loads(text)
-    except ValueError:
+        keys = json.loads(text)
+    except (ValueError, RecursionError):
+        keys = None
+    if not isinstance(keys, list) or not strength.is_key_list(keys):
         raise KeySourceError(
-            f'{variable}: {path} is not a JSON list of keys, e.g. ["old key"]'
-        ) from None
-
-
-def read_key_files(config):
-    """Take SECRET_KEY and SECRET_KEY_FALLBACKS from the files that
-    FLASK_SECRET_KEY_FILE and FLASK_SECRET_KEY_FALLBACKS_FILE name, the way
-    container platforms hand out secrets (/run/secrets/...)."""
-    for name in ("SECRET_KEY", "SECRET_KEY_FALLBACKS"):
-        path = config.pop(f"{name}_FILE", None)
-        if not path:
-            continue
-        if config.get(name):
-            raise KeySourceError(
-                f"FLASK_{name} and FLASK_{name}_FILE are both set (in the "
-                "environment or .env): keep one"
-            )
-        config[name] = read_key_file(path, name)
-
-
-def load_env():
-    """Read the project's .env the way `flask run` does; the real environment
-    wins over it. A .env above the project root is never used."""
-    path = envfile.find_env_file()
-    if get_load_dotenv():
-        try:
-            load_dotenv(path, override=False)
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or "it is not UTF-8 text"
-            raise KeySourceError(f"cannot read {path}: {reason}") from None
-    outside = outside_env_file(path)
-    if outside:
-        raise KeySourceError(
-            f"FLASK_SECRET_KEY comes from {outside}, outside this project (the "
-            "flask command reads the nearest .env up from here): run 'flask "
-            "secret init' to give this project a key of its own"
+            f'{variable}: {full} is not a JSON list of keys, such as ["old key"] '
+            "(flask secret export --fallbacks-file writes one)"
         )
+    return keys, full
 
 
-def outside_env_file(project_env):
-    """Return the .env above the project root from which the `flask` command
-    took the key in the environment, or None."""
-    found = find_dotenv(".env", usecwd=True)
-    root = os.path.dirname(project_env)
-    if not found or os.path.commonpath([root, os.path.realpath(found)]) == root:
-        return None
-    key = os.environ.get(envfile.KEY_NAME)
-    try:
-        theirs = envfile.values(envfile.read_env(found) or "").get(envfile.KEY_NAME)
-    except (OSError, UnicodeDecodeError):
-        return None
-    return found if key and key == theirs else None
+def read_regular_file(path, variable):
+    """Return the bytes of the regular file at `path`; refuse a FIFO (which
+    would hang), a device or a folder, and a file over MAX_KEY_FILE."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise KeySourceError(
+            f"{variable}: {path} is {kind}; point it at the key file itself"
+        )
+    with os.fdopen(fd, "rb") as file:
+        data = file.read(MAX_KEY_FILE + 1)
+    if len(data) > MAX_KEY_FILE:
+        raise KeySourceError(
+            f"{variable}: {path} is larger than {MAX_KEY_FILE // 1024} KiB: "
+            "not a key file"
+        )
+    return data
 
 
-def check_key(app, testing):
+def key_file_problem(text, name):
+    """Return what makes `text` unfit as the content of a key file, or None."""
+    if not text.strip("\r\n"):
+        return "is empty: write the key into it (flask secret export does)"
+    if text.startswith(envfile.BOM):
+        return "starts with a byte-order mark: save it as UTF-8 without one"
+    body = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
+    if name == "SECRET_KEY" and body != body.strip():
+        return "has spaces, tabs or line breaks around the key: keep the key alone"
+    if name == "SECRET_KEY" and any(c in body for c in "\r\n"):
+        return "has more than one line: keep the key alone, on one line"
+    return None
+
+
+def check_key(app, testing, resolved=None):
     """Stop the app with one line when its key is missing, not text, or weak;
     in debug mode a weak key only warns, unless it is too short to hide from
     debug pages. `testing` (from test_config only, never the environment)
-    lets tests use throwaway keys."""
+    lets tests use throwaway keys. The message says how to replace the key
+    where `resolved` says it comes from."""
     key = app.config.get("SECRET_KEY")
     fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or []
     if not key:
         raise MissingSecretKeyError()
-    problem = strength.type_problem(key, fallbacks)
-    if problem:
-        raise WeakSecretKeyError(problem)
-    if testing:
+    typed = strength.type_problem(key, fallbacks)
+    problem = typed or (None if testing else strength.find_problem(key, fallbacks))
+    if not problem:
         return
-    problem = strength.find_problem(key, fallbacks)
-    if problem and app.debug and not strength.too_short_to_hide(key, fallbacks):
-        app.logger.warning("FLASK_%s. Run 'flask secret rotate'.", problem)
-    elif problem:
-        raise WeakSecretKeyError(problem)
+    error = weak_key_error(problem, resolved)
+    if app.debug and not typed and not strength.too_short_to_hide(key, fallbacks):
+        app.logger.warning("%s", error.message)
+    else:
+        raise error
+
+
+def weak_key_error(problem, resolved=None):
+    """Return the WeakSecretKeyError for `problem`, saying how to replace
+    the weak key where `resolved` says it comes from."""
+    where = None
+    if resolved is not None:
+        fallback = problem.startswith("SECRET_KEY_FALLBACKS")
+        where = resolved.fallbacks_source if fallback else resolved.source
+    key_file = where and os.path.isfile(where) and not is_env_file(where)
+    return WeakSecretKeyError(problem, where if key_file else None)

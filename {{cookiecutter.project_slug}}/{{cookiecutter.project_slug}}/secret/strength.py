@@ -71,6 +71,12 @@ def known_fingerprints():
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
+def is_key_list(value):
+    """Tell whether `value` is a list of keys, as SECRET_KEY_FALLBACKS must
+    be (wherever it comes from: .env, a fallbacks file, test_config)."""
+    return isinstance(value, (list, tuple)) and all(isinstance(k, str) for k in value)
+
+
 def type_problem(key, fallbacks):
     """Return why the key or fallbacks are not what Flask can use, or None."""
     if not isinstance(key, str):
