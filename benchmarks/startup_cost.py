@@ -7,7 +7,8 @@ run in the same environment, which has the baked project's dev group
 installed (Flask-DebugToolbar, and Pygments with it), as `uv sync` leaves it:
 the app must not import the toolbar outside debug mode. Rounds alternate;
 the figure is the median of the per-round ratios of wall time, beside the
-peak memory (max RSS) of each.
+peak memory (max RSS) of each, and what the key check alone (strength.judge
+on a key and three fallbacks, reading known_keys.txt) costs of create_app().
 
     python benchmarks/startup_cost.py [--rounds 30]
 """
@@ -38,6 +39,14 @@ except OSError:
 print(json.dumps([elapsed, rss, "flask_debugtoolbar" in sys.modules]))
 """
 BAKED = "from my_flask_app import create_app\napp = create_app()"
+# the key check alone, cold (known_keys.txt read): a key and three fallbacks
+CHECK = (
+    "import secrets\n"
+    "from my_flask_app.secret import strength\n"
+    "keys = [secrets.token_hex(32) for _ in range(4)]\n"
+    "start = time.perf_counter()\n"
+    "strength.judge(keys[0], keys[1:])"
+)
 BARE = (
     "from flask import Flask\n"
     "app = Flask('bare')\n"
@@ -73,10 +82,11 @@ def main():
         }
         for build in (BAKED, BARE):  # warm the file cache
             measure(build, project, env)
-        ratios, baked_rss, bare_rss, toolbar = [], [], [], False
+        ratios, baked_rss, bare_rss, toolbar, checks = [], [], [], False, []
         for _ in range(options.rounds):
             baked = measure(BAKED, project, env)
             bare = measure(BARE, project, env)
+            checks.append(measure(CHECK, project, env)[0] / baked[0])
             ratios.append(baked[0] / bare[0])
             baked_rss.append(baked[1])
             bare_rss.append(bare[1])
@@ -89,6 +99,8 @@ def main():
         f"bare {statistics.median(bare_rss) / 1024:.1f} MiB"
     )
     print(f"Flask-DebugToolbar imported outside debug mode: {toolbar}")
+    share = statistics.median(checks)
+    print(f"the key check (a key, 3 fallbacks), cold: {share:.0%} of create_app()")
 
 
 if __name__ == "__main__":

@@ -1,20 +1,29 @@
 """Write the baked project's known_keys.txt from the public flask-unsign wordlist.
 
-Run after a new flask-unsign-wordlist release:
-    python -m pip install flask-unsign flask-unsign-wordlist
+Run after a new flask-unsign-wordlist release, and whenever a rule of
+strength.py changes:
+    python -m pip install flask-unsign flask-unsign-wordlist zxcvbn
     python scripts/known_keys.py
 An argument writes the file elsewhere (the template tests compare the two).
-Only entries that pass the rules of strength.py are listed: the rules already
+Only keys that pass the rules of strength.py are listed: the rules already
 reject the rest. Entries are read by flask-unsign's own reader (as Python
-literals where they parse), so they are the keys the tool tries.
+literals where they parse), so they are the keys the tool tries. Beside
+them: the digests (MD5, SHA-1, SHA-2; hex and base64) of the words people
+"hash something" from: the wordlist's entries made of common and placeholder
+words, those words themselves, and the most common passwords (zxcvbn's list).
 """
 
+import base64
+import hashlib
 import importlib.metadata
+import itertools
+import re
 import sys
 from pathlib import Path
 
 import flask_unsign_wordlist
 from flask_unsign.helpers import wordlist
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 SECRET = TEMPLATE / "{{cookiecutter.project_slug}}/{{cookiecutter.project_slug}}/secret"
@@ -42,6 +51,42 @@ def read_wordlist():
         return keys
 
 
+COMMON_PASSWORDS = 500  # the most common, from zxcvbn's ranked list
+# the digests tutorials reach for; SHA-224 and SHA-384 would add 100 KB
+DIGESTS = ["md5", "sha1", "sha256", "sha512"]
+# the words of strength.py's patterns, spelled out
+SPELLED = {
+    "change.?me": ["changeme", "change-me", "change_me", "change me"],
+    "passw(?:or)?d": ["password", "passwd"],
+    "your.?key": ["yourkey", "your-key", "your_key", "your key"],
+}
+
+
+def seed_words(strength, keys):
+    """Return the words whose digests people use as keys: every word of
+    strength.py's lists, the wordlist's entries made of such words (with
+    three letters in a row at least), and the most common passwords."""
+    words = {""}
+    for pattern in [*strength.PLACEHOLDER_WORDS, *strength.OTHER_WORDS]:
+        words.update(SPELLED.get(pattern, [pattern]))
+    made_of_words = re.compile(rf"(?:(?:{strength.WORDS.pattern})[-_ .]?)+")
+    words.update(
+        k
+        for k in keys
+        if len(k) <= 40 and made_of_words.fullmatch(k) and re.search("[A-Za-z]{3}", k)
+    )
+    words.update(FREQUENCY_LISTS["passwords"][:COMMON_PASSWORDS])
+    return words
+
+
+def digest_texts(word):
+    """Return the hex and base64 (no padding) forms of each digest of `word`."""
+    for name in DIGESTS:
+        digest = hashlib.new(name, word.encode("utf-8")).digest()
+        yield digest.hex()
+        yield base64.b64encode(digest).decode("ascii").rstrip("=")
+
+
 def main(argv):
     # strength.py has no Jinja: import it as is, leaving no __pycache__ to bake
     sys.dont_write_bytecode = True
@@ -56,16 +101,24 @@ def main(argv):
 
     keys = [*read_wordlist(), *PUBLISHED]
     prints = {strength.fingerprint(k) for k in keys if needs_the_list(k)}
+    seeds = seed_words(strength, keys)
+    digests = itertools.chain.from_iterable(map(digest_texts, seeds))
+    digest_prints = {strength.fingerprint(d) for d in digests} - prints
     version = importlib.metadata.version("flask-unsign-wordlist")
     header = (
         "# SHA-256 prefixes of public keys, case-folded, that pass strength.py's\n"
         "# other rules,"
-        f" from flask-unsign-wordlist {version} and keys printed in docs;\n"
+        f" from flask-unsign-wordlist {version} and keys printed in docs, and\n"
+        f"# of the digests of {len(seeds)} common and placeholder words;\n"
         "# written by scripts/known_keys.py in the template repository.\n"
     )
     target = Path(argv[1]) if len(argv) > 1 else SECRET / "known_keys.txt"
-    target.write_text(header + "".join(f"{p}\n" for p in sorted(prints)), "ascii")
-    print(f"{target.name}: {len(prints)} of {len(keys)} keys need the list")
+    lines = sorted(prints | digest_prints)
+    target.write_text(header + "".join(f"{p}\n" for p in lines), "ascii")
+    print(
+        f"{target.name}: {len(prints)} of {len(keys)} keys need the list, "
+        f"and {len(digest_prints)} digests of {len(seeds)} words"
+    )
     return 0
 
 

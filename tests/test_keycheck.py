@@ -11,6 +11,7 @@ import os
 import secrets
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -55,10 +56,35 @@ def test_known_keys_file_is_up_to_date(tmp_path):
     assert fresh.read_text() == (SECRET / "known_keys.txt").read_text()
 
 
+DJANGO_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)"
+# how keys are made at random, and how many of each the slow test tries
+RANDOM_KINDS = {
+    "token_hex(32)": (lambda: secrets.token_hex(32), 100_000),
+    "token_urlsafe(32)": (lambda: secrets.token_urlsafe(32), 100_000),
+    "token_urlsafe(64)": (lambda: secrets.token_urlsafe(64), 100_000),
+    "django-50": (
+        lambda: "".join(secrets.choice(DJANGO_CHARS) for _ in range(50)),
+        100_000,
+    ),
+    "token_hex(16)": (lambda: secrets.token_hex(16), 30_000),
+    "uuid4": (lambda: str(uuid.uuid4()), 30_000),
+    "token_urlsafe(24)": (lambda: secrets.token_urlsafe(24), 30_000),
+}
+
+
 def test_generated_keys_pass():
-    for _ in range(1000):
-        assert keycheck.key_problem(secrets.token_hex(32)) is None
-    assert keycheck.key_problem(secrets.token_urlsafe(32)) is None
+    for make, _ in RANDOM_KINDS.values():
+        assert [keycheck.key_problem(make()) for _ in range(200)] == [None] * 200
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", RANDOM_KINDS)
+def test_no_random_key_is_refused(kind):
+    """Zero false refusals: 100,000 random keys of each kind people use (and
+    30,000 of each shorter one) all pass every rule."""
+    make, count = RANDOM_KINDS[kind]
+    refused = [p for p in (keycheck.key_problem(make()) for _ in range(count)) if p]
+    assert refused == []
 
 
 # printed in Flask's docs (and so in the wordlist)

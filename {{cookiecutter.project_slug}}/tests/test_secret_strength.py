@@ -1,4 +1,7 @@
+import base64
+import hashlib
 import secrets
+import uuid
 
 import pytest
 
@@ -95,7 +98,7 @@ WORDY = "mysecretkeyforthis"
         pytest.param(CONSONANTS[:31], "too short: 31 characters", id="31-chars"),
         pytest.param(CONSONANTS[:32], None, id="32-chars"),
         pytest.param("bkzqpwtvbkzqpwtq" * 2, "one block of 16", id="two-copies"),
-        pytest.param("zqxjvkwp" + "pzkqxvjw" * 3, None, id="8-distinct"),
+        pytest.param("zqxjvkwpvzqkxpjwkxpzwvqjjwxkqzpv", None, id="8-distinct"),
         pytest.param("zqxjvkw" + "wzkqxvj" * 4, "7 different", id="7-distinct"),
         pytest.param("qwertyuiopzxcvbn" + CONSONANTS[:16], "keyboard walk", id="walk"),
         pytest.param("poiuytrewq" + CONSONANTS[:22], None, id="walk-under-half"),
@@ -156,7 +159,7 @@ def test_known_keys_are_refused_in_any_case_and_reversed():
         assert strength.key_problem(variant).startswith("is publicly known")
     assert strength.fingerprint("SS") == strength.fingerprint("ß")
     assert strength.fingerprint("I") == strength.fingerprint("ı")
-    assert len(strength.fingerprint("x")) == 12
+    assert len(strength.fingerprint("x")) == 13
 
 
 def test_find_problem_names_a_fallbacks_value_that_is_not_a_list():
@@ -164,3 +167,170 @@ def test_find_problem_names_a_fallbacks_value_that_is_not_a_list():
         'SECRET_KEY_FALLBACKS is not a list of keys, e.g. ["old key"]'
     )
     assert strength.find_problem(secrets.token_hex(32), ()) is None
+
+
+def digest(name, word, form="hex"):
+    raw = hashlib.new(name, word.encode()).digest()
+    if form == "hex":
+        return raw.hex()
+    text = base64.b64encode(raw).decode()
+    return text.translate(str.maketrans("+/", "-_")) if form == "urlsafe" else text
+
+
+def time_uuid(version):
+    """A UUID of `version` with a time in it, in its usual form."""
+    made = uuid.uuid1()
+    return str(uuid.UUID(int=(made.int & ~(0xF << 76)) | (version << 76)))
+
+
+# how people really make bad keys, several of each kind; none is in the
+# wordlist as it stands, and each passes the rules that came before these
+HOW_PEOPLE_MAKE_KEYS = {
+    "derived": (
+        "publicly known",
+        [
+            digest("sha256", ""),
+            digest("sha256", "password"),
+            digest("md5", "secret"),
+            digest("sha1", "dev"),
+            digest("sha512", "changeme"),
+            digest("sha256", "letmein", "base64"),
+            digest("sha256", "admin", "urlsafe"),
+            digest("sha1", "flask").upper(),
+            digest("sha256", "super-secret-key"),
+            digest("sha512", "qwerty", "base64"),
+        ],
+    ),
+    "dated": (
+        "date or a time",
+        [
+            "2024-01-15T10:30:00.000000+00:00",
+            "2026-12-02 21:47:13.123456+00:00",
+            "created 2024-01-15 at 10:30:00 UTC!",
+            "15/01/2024 10:30:00 and 16/01/2024",
+            "Mon, 15 Jan 2024 10:30:00 +0000 GMT",
+        ],
+    ),
+    "time-uuid": (
+        "time-based UUID",
+        [str(uuid.uuid1()), time_uuid(6), time_uuid(7), str(uuid.uuid1()).upper()],
+    ),
+    "doubled": (
+        "doubles its characters",
+        [
+            "aabbccddeeffgghhiijjkkllmmnnoopp",
+            "xxyyzz1122334455qqwweerrttyyuuii",
+            "ppQQrrSSttUU8899!!@@##$$%%^^&&**",
+        ],
+    ),
+    "interleaved": (
+        "interleaves sequences",
+        [
+            "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6",  # pragma: allowlist secret
+            "z9y8x7w6v5u4t3s2r1q0p9o8n7m6l5k4",  # pragma: allowlist secret
+            "1a2b3c4d5e6f7g8h9i0j1k2l3m4n5o6p",  # pragma: allowlist secret
+        ],
+    ),
+    "repeated": (
+        "repeats a short block",
+        [
+            "hunter2" * 5 + "x",
+            "Tr0ub4dor&3" * 3 + "!",
+            "xK9#mQ2" * 4 + "xK9#mQ3!",
+            "qzj" + "bkzqpwtvm" * 4,
+        ],
+    ),
+    "constant": (
+        "well-known constant",
+        [
+            "3.14159265358979323846264338327950288",
+            "2.718281828459045235360287471352662497",
+            "1.6180339887498948482045868343656381177",
+            "14142135623730950488016887242096980785",
+        ],
+    ),
+    "leet": (
+        "placeholder",
+        [
+            "ch4ng3m3pl34s3-1n-pr0duct10n-n0w!",
+            "$3cr3t-k3y-f0r-my-fl4sk-4pp-2o24!!",
+            "r3pl4c3_w1th_y0ur_0wn_s3cr3t_k3y!",
+        ],
+    ),
+    "pem": (
+        "PEM block",
+        ["-----BEGIN CERTIFICATE-----MIIBszCCAVmgAwIBAgIUQ" + secrets.token_hex(16)],
+    ),
+    "lines": (
+        "several lines",
+        [
+            'NAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\nHOME_URL=x',
+            secrets.token_hex(16) + "\r\n" + secrets.token_hex(16),
+        ],
+    ),
+    "prose": (
+        "words of text",
+        [
+            "This program is free software: you can redistribute it and/or modify",
+            "correct horse battery staple and then some more words",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "key"),
+    [(kind, key) for kind, (_, keys) in HOW_PEOPLE_MAKE_KEYS.items() for key in keys],
+)
+def test_keys_made_the_way_people_make_them_are_refused(kind, key):
+    problem = strength.key_problem(key)
+    assert problem is not None
+    assert HOW_PEOPLE_MAKE_KEYS[kind][0] in problem
+    assert key not in problem
+
+
+@pytest.mark.parametrize(
+    "tweak",
+    [
+        lambda k: k + "1",
+        lambda k: "x" + k,
+        lambda k: k + "!!!",
+        lambda k: "ab" + k + "c",
+        lambda k: k[:-1] + ("0" if k[-1] != "0" else "1"),
+        lambda k: "Z" + k[1:],
+        lambda k: (k + "2").upper(),
+    ],
+    ids=["append-1", "prepend", "append-3", "both-ends", "last-changed",
+         "first-changed", "upper-appended"],
+)  # fmt: skip
+def test_a_known_key_tweaked_is_refused(tweak):
+    problem = strength.key_problem(tweak(DOCS_KEY))
+    assert problem is not None
+    assert "publicly known" in problem
+
+
+def test_the_policy_in_one_place():
+    key = secrets.token_hex(32)
+    assert strength.judge(key) == (None, None)
+    assert strength.judge(DOCS_KEY, debug=True)[0] == "warn"
+    assert strength.judge(DOCS_KEY)[0] == "refuse"
+    assert strength.judge(DOCS_KEY, testing=True) == (None, None)
+    assert strength.judge("short-key", debug=True)[0] == "refuse"  # can't hide
+    assert strength.judge(12345, testing=True)[0] == "refuse"  # not text
+    assert strength.judge(key, [DOCS_KEY], debug=True)[0] == "warn"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: secrets.token_hex(32),
+        lambda: secrets.token_urlsafe(32),
+        lambda: str(uuid.uuid4()),
+        lambda: uuid.uuid4().hex,
+        lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+    ],
+    ids=["hex", "urlsafe", "uuid4", "uuid4-hex", "base64"],
+)
+def test_random_keys_pass(make):
+    # the template's own suite tries 100,000 of each kind
+    assert [strength.key_problem(make()) for _ in range(300)] == [None] * 300

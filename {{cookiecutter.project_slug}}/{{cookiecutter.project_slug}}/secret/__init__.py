@@ -262,24 +262,19 @@ def key_file_problem(text, name):
 
 
 def check_key(app, testing, resolved=None):
-    """Stop the app with one line when its key is missing, not text, or weak;
-    in debug mode a weak key only warns, unless it is too short to hide from
-    debug pages. `testing` (from test_config only, never the environment)
-    lets tests use throwaway keys. The message says how to replace the key
-    where `resolved` says it comes from."""
+    """Stop the app with one line when its key is missing, or as
+    strength.judge() rules (where the policy is: testing, debug mode and
+    production); a warning goes to the app's log. The message says how to
+    replace the key where `resolved` says it comes from."""
     key = app.config.get("SECRET_KEY")
     fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or []
     if not key:
         raise MissingSecretKeyError()
-    typed = strength.type_problem(key, fallbacks)
-    problem = typed or (None if testing else strength.find_problem(key, fallbacks))
-    if not problem:
-        return
-    error = weak_key_error(problem, resolved)
-    if app.debug and not typed and not strength.too_short_to_hide(key, fallbacks):
-        app.logger.warning("%s", error.message)
-    else:
-        raise error
+    verdict, problem = strength.judge(key, fallbacks, testing, app.debug)
+    if verdict == "warn":
+        app.logger.warning("%s", weak_key_error(problem, resolved).message)
+    elif verdict == "refuse":
+        raise weak_key_error(problem, resolved)
 
 
 def weak_key_error(problem, resolved=None):
