@@ -180,6 +180,17 @@ def test_redirects_are_not_intercepted(project_dir):
     assert response.location == "/"
 
 
+def run_python(code, folder):
+    """Run `code` in a fresh Python in `folder`, with this project's package
+    importable (and no .env there); return what it printed."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    command = [sys.executable, "-c", code]
+    done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_app_starts_without_the_toolbar_installed(project_dir):
     """A production install has no Flask-DebugToolbar; debug mode still starts."""
     code = (
@@ -189,18 +200,7 @@ def test_app_starts_without_the_toolbar_installed(project_dir):
         "app = create_app({'DEBUG': True, 'SECRET_KEY': secrets.token_hex(32)})\n"
         "print(app.test_client().get('/').status_code)\n"
     )
-    # in the test's own folder, with no .env: the package from the project
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=project_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "200\n"
+    assert run_python(code, project_dir) == "200\n"
 
 
 @pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
@@ -210,23 +210,14 @@ def test_the_toolbar_is_imported_in_debug_mode_only(project_dir, debug):
     code = (
         "import sys, secrets\n"
         "from {{ cookiecutter.project_slug }} import create_app\n"
-        f"create_app({% raw %}{{'DEBUG': {debug}, 'SECRET_KEY': secrets.token_hex(32)}}{% endraw %})\n"
+        f"create_app(dict(DEBUG={debug}, SECRET_KEY=secrets.token_hex(32)))\n"
         "print(sorted({'flask_debugtoolbar', 'pygments'} & set(sys.modules)))\n"
     )
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=project_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stderr
+    loaded = run_python(code, project_dir)
     if debug:
-        assert "flask_debugtoolbar" in done.stdout
+        assert "flask_debugtoolbar" in loaded
     else:
-        assert done.stdout == "[]\n"
+        assert loaded == "[]\n"
 
 
 def test_template_editor_is_off(debug_client):
