@@ -271,16 +271,27 @@ def test_bake_in_bare_python_then_install_for_production(tmp_path):
     assert '<strong id="visits">1</strong>' in page
 
 
-def readme_commands():
-    """Return the first two commands of the README's first code block."""
+def readme_command(name):
+    """Return the command of the README's code block marked
+    `<!-- NAME command -->`: one line, the block's only one."""
     text = README.read_text()
-    block = re.search(r"```(?:bash|sh)\n(.*?)```", text, re.S).group(1)
-    return [line for line in block.splitlines() if line and not line.startswith("#")]
+    marked = re.search(rf"<!-- {name} command -->\n```bash\n(.*?)```", text, re.S)
+    (command,) = marked.group(1).splitlines()
+    return command
+
+
+def test_readme_starts_with_the_two_commands():
+    """The bake command, then the test command, before anything else the
+    README shows."""
+    text = README.read_text()
+    first_blocks = re.findall(r"```bash\n(.*?)```", text, re.S)[:2]
+    commands = [readme_command(name) + "\n" for name in ("bake", "test")]
+    assert first_blocks == commands
 
 
 def test_bake_readme_bake_command(tmp_path):
     """The README's bake command works (with this checkout as the template)."""
-    bake_command, _ = readme_commands()
+    bake_command = readme_command("bake")
     assert "gh:org/flask-secret-template" in bake_command
     local = bake_command.replace(
         "gh:org/flask-secret-template", shlex.quote(str(TEMPLATE))
@@ -291,7 +302,7 @@ def test_bake_readme_bake_command(tmp_path):
 
 def test_bake_readme_test_command_is_what_ci_runs():
     """.ci/run runs exactly the README's test command."""
-    _, test_command = readme_commands()
+    test_command = readme_command("test")
     ci_script = (TEMPLATE / ".ci/run").read_text()
     assert test_command in ci_script.splitlines()
     assert "pytest" in test_command
