@@ -49,10 +49,10 @@ OTHER_MODULES = frozenset(
         "test_factory",
         "test_health",
         "test_pages",
-        "test_secret_cli",
-        "test_secret_envfile",
-        "test_secret_files",
-        "test_secret_strength",
+        "test_cli",
+        "test_envfile",
+        "test_files",
+        "test_strength",
         "test_toolbar",
     }
 )

@@ -33,10 +33,7 @@ PYTEST = (
     " -x -q -p no:cacheprovider -o addopts="
 )
 # the bake tests that run the post-generation hook for real
-HOOK_BAKES = (
-    "tests/test_bake.py -k 'hook or never_prints or again or fails_cleanly "
-    "or env_holds or owner_only or temporary'"
-)
+HOOK_BAKES = "tests/test_bake.py -m hooks"
 BAKED = {
     "envfile": "my_flask_app/secret/envfile.py",
     "editing": "my_flask_app/secret/editing.py",

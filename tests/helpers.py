@@ -76,6 +76,31 @@ def copy_template(folder):
     return folder
 
 
+def baked_files(project):
+    """Return the paths of every file of a baked project, sorted."""
+    return sorted(
+        path.relative_to(project).as_posix()
+        for path in Path(project).rglob("*")
+        if path.is_file()
+    )
+
+
+def leftover_template_text(project):
+    """Return the baked files that hold cookiecutter or Jinja text they
+    should not: Flask's own templates and the toolbar test keep Jinja, and
+    GitHub's ${{ }} expressions stay."""
+    leftovers = []
+    for name in baked_files(project):
+        if name == ".env":  # written by the hook, not rendered
+            continue
+        text = (project / name).read_text().replace("${{", "")
+        jinja = "{{" in text or "{%" in text
+        meant = name.endswith(".html") or name == "tests/secret/test_toolbar.py"
+        if "cookiecutter." in text or (jinja and not meant):
+            leftovers.append(name)
+    return leftovers
+
+
 def key_lines(env_file):
     """Return the FLASK_SECRET_KEY lines of a .env file, as Key objects."""
     lines = Path(env_file).read_text(encoding="utf-8").splitlines()

@@ -11,10 +11,12 @@ import pytest
 from tests.helpers import (
     TEMPLATE,
     TEMPLATE_PROJECT,
+    baked_files,
     bin_path,
     cookiecutter_cli,
     copy_template,
     key_lines,
+    leftover_template_text,
     mode,
     read_key,
     run,
@@ -31,6 +33,7 @@ BAKED_FILES = [
     ".secrets.baseline",
     "LICENSE",
     "README.md",
+    "docs/secret-key.md",
     "gunicorn.conf.py",
     "pyproject.toml",
     "my_flask_app/__init__.py",
@@ -50,20 +53,12 @@ BAKED_FILES = [
     "tests/test_factory.py",
     "tests/test_health.py",
     "tests/test_pages.py",
-    "tests/test_secret_cli.py",
-    "tests/test_secret_envfile.py",
-    "tests/test_secret_files.py",
-    "tests/test_secret_strength.py",
-    "tests/test_toolbar.py",
+    "tests/secret/test_cli.py",
+    "tests/secret/test_envfile.py",
+    "tests/secret/test_files.py",
+    "tests/secret/test_strength.py",
+    "tests/secret/test_toolbar.py",
 ]
-
-
-def baked_files(project):
-    return sorted(
-        path.relative_to(project).as_posix()
-        for path in project.rglob("*")
-        if path.is_file()
-    )
 
 
 def test_bake_with_defaults(default_project):
@@ -109,25 +104,15 @@ def test_bake_with_docker_adds_three_files(bake):
 
 
 def test_bake_renders_every_template_variable(bake):
-    """No Jinja or cookiecutter text is left in any rendered file."""
+    """Every value reaches the files it names (the matrix in
+    test_generation.py checks that no template text is left)."""
     result = bake(
         project_name="Shop Front", author_name="Ada Lovelace", use_docker="yes"
     )
     assert result.exit_code == 0, result.exception
-    leftovers = []
-    for name in baked_files(result.project_path):
-        if name == ".env":  # written by the hook, not rendered
-            continue
-        # github's own ${{ }} expressions are meant to stay
-        text = (result.project_path / name).read_text().replace("${{", "")
-        jinja = "{{" in text or "{%" in text
-        # flask's own templates keep their jinja, and so does the toolbar
-        # test, which renders pages that show the key
-        meant = name.endswith(".html") or name == "tests/test_toolbar.py"
-        if "cookiecutter." in text or (jinja and not meant):
-            leftovers.append(name)
-    assert leftovers == []
+    assert leftover_template_text(result.project_path) == []
     assert "Ada Lovelace" in (result.project_path / "LICENSE").read_text()
+    assert "# Shop Front" in (result.project_path / "README.md").read_text()
 
 
 def test_bake_copies_flask_templates_unrendered(default_project):
@@ -138,6 +123,7 @@ def test_bake_copies_flask_templates_unrendered(default_project):
         assert baked.read_bytes() == template.read_bytes()
 
 
+@pytest.mark.hooks
 def test_bake_env_holds_one_strong_key(default_project):
     """.env sets FLASK_SECRET_KEY once, to 64 lowercase hex characters."""
     keys = key_lines(default_project / ".env")
@@ -145,12 +131,14 @@ def test_bake_env_holds_one_strong_key(default_project):
     assert keys[0].is_hex_256()
 
 
+@pytest.mark.hooks
 def test_bake_env_is_owner_only(default_project):
     """.env is created with mode 0600."""
     assert stat.S_ISREG((default_project / ".env").lstat().st_mode)
     assert mode(default_project / ".env") == 0o600
 
 
+@pytest.mark.hooks
 def test_bake_leaves_no_temporary_files(default_project):
     """Writing the key leaves no temporary file or bytecode behind."""
     assert not list(default_project.glob(".env.*.tmp"))
@@ -246,6 +234,7 @@ def test_bake_key_files_never_reach_git(bake, install):
     assert "(owner-only, NOT gitignored: add it to .gitignore" in other.stderr
 
 
+@pytest.mark.hooks
 def test_bake_never_prints_or_renders_the_key(tmp_path, cli_config):
     """The key is not in the command's output, nor in the hooks Jinja rendered."""
     temp = tmp_path / "temp"  # cookiecutter leaves rendered hooks here
@@ -262,6 +251,7 @@ def test_bake_never_prints_or_renders_the_key(tmp_path, cli_config):
     assert not [path for path in rendered if key.found_in(path.read_text())]
 
 
+@pytest.mark.hooks
 @pytest.mark.parametrize(
     "again",
     [["--no-input", "-f", str(TEMPLATE)], ["--replay", "-f", str(TEMPLATE)]],
@@ -283,6 +273,7 @@ def test_bake_again_keeps_the_key(tmp_path, cli_config, again):
     assert own_template.read_text() == "{% extends 'base.html' %}"
 
 
+@pytest.mark.hooks
 def test_bake_again_leaves_an_existing_env_untouched(tmp_path, cli_config):
     """An existing .env without a key, readable by others, is neither parsed
     nor changed: the bake says what to run instead."""
@@ -300,6 +291,7 @@ def test_bake_again_leaves_an_existing_env_untouched(tmp_path, cli_config):
     assert "run 'flask secret init'" in result.stdout
 
 
+@pytest.mark.hooks
 def test_bake_again_changes_nothing_outside_the_project(tmp_path, cli_config):
     """A .env that links out of the project: its target stays as it was."""
     cookiecutter_cli(cli_config, tmp_path, "--no-input", str(TEMPLATE))
@@ -317,6 +309,7 @@ def test_bake_again_changes_nothing_outside_the_project(tmp_path, cli_config):
     assert mode(outside) == 0o644
 
 
+@pytest.mark.hooks
 def test_bake_fails_cleanly_when_env_cannot_be_written(tmp_path, cli_config):
     """An unusable .env stops the bake with one line, and the project stays."""
     cookiecutter_cli(cli_config, tmp_path, "--no-input", str(TEMPLATE))
@@ -372,6 +365,7 @@ def template_without(tmp_path, hook):
     return copy
 
 
+@pytest.mark.hooks
 def test_bake_key_is_written_by_the_post_gen_hook(tmp_path, cli_config):
     """Without post_gen_project.py a bake has no .env: that hook writes the key."""
     template = template_without(tmp_path, "post_gen_project.py")
@@ -382,6 +376,7 @@ def test_bake_key_is_written_by_the_post_gen_hook(tmp_path, cli_config):
     assert "secret key" not in result.stdout
 
 
+@pytest.mark.hooks
 def test_bake_pre_gen_hook_only_validates(tmp_path, cli_config):
     """Without pre_gen_project.py the key is still written; bad values pass."""
     template = template_without(tmp_path, "pre_gen_project.py")
@@ -406,29 +401,29 @@ def test_bake_readme_pictures_exist():
         assert (TEMPLATE / picture).read_bytes().startswith(b"\x89PNG\r\n"), picture
 
 
-def test_bake_readme_layout_matches_the_package(default_project):
-    """Every file and folder the baked README's layout names is in the project."""
-    readme = (default_project / "README.md").read_text()
+def layout_files(project):
+    """Return the files the baked README's layout names: each line starts
+    with a path, then names in the same folder, then two spaces or more."""
+    readme = (project / "README.md").read_text()
     block = readme.split("## Layout", 1)[1].split("```")[1]
-    package = default_project / "my_flask_app"
-    names, parent = [], None
-    for line in block.splitlines():
-        if not line.strip() or line == "my_flask_app/":
-            continue
-        name = line.split()[0]
-        indent = len(line) - len(line.lstrip())
-        if indent == 0:
-            path = default_project / name
-        elif indent == 2:
-            path = package / name
-            parent = path if name.endswith("/") else parent
-        else:
-            path = parent / name
-        names.append(name)
-        assert path.exists(), name
-    assert {"secret/", "envfile.py", "strength.py", "cli.py", "toolbar.py"} <= set(
-        names
-    )
+    named = set()
+    for line in filter(None, block.splitlines()):
+        first, *siblings = re.split(r"\s{2,}", line)[0].split(", ")
+        folder = first.rpartition("/")[0]
+        named |= {first, *(f"{folder}/{name}" if folder else name for name in siblings)}
+    return named
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{}, {"use_docker": "yes", "license": "Not open source"}],
+    ids=["defaults", "docker-no-license"],
+)
+def test_bake_readme_layout_names_every_file(bake, values):
+    """The baked README's layout names every file of the project, and only
+    files that are there."""
+    project = bake(**values).project_path
+    assert layout_files(project) == set(baked_files(project))
 
 
 @pytest.mark.parametrize(

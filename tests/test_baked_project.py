@@ -22,40 +22,6 @@ from tests.helpers import (
 README = TEMPLATE / "README.md"
 
 
-@pytest.mark.parametrize(
-    ("values", "fresh_clone"),
-    [
-        pytest.param({"python_version": "3.12"}, False, id="py312"),
-        pytest.param({"python_version": "3.10"}, True, id="py310-without-env"),
-        pytest.param(
-            {"project_slug": "a" * 40, "use_docker": "yes", "author_email": ""},
-            False,
-            id="longest-slug-docker-no-email",
-        ),
-    ],
-)
-def test_bake_project_checks_pass(bake, values, fresh_clone):
-    """The baked project's own pytest, ruff check and ruff format pass, and
-    it builds a wheel."""
-    project = bake(**values).project_path
-    if fresh_clone:  # as in the project's CI: .env is never committed
-        (project / ".env").unlink()
-    tests = run(
-        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider"],
-        cwd=project,
-    )
-    # every test ran and passed, but the ones for Windows alone; no warning
-    summary = tests.stdout.strip().splitlines()[-1]
-    assert re.fullmatch(r"\d+ passed(, \d+ skipped)? in .*", summary), tests.stdout
-    skipped = re.findall(r"^SKIPPED \[\d+\] .*: (.*)$", tests.stdout, re.M)
-    assert all("Windows" in reason for reason in skipped), skipped
-    run([bin_path("ruff"), "check", "--no-cache", "."], cwd=project)
-    run([bin_path("ruff"), "format", "--check", "--no-cache", "."], cwd=project)
-    wheel = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps"]
-    run([*wheel, "--no-build-isolation", "-w", "dist", "."], cwd=project)
-    assert len(list((project / "dist").glob("*.whl"))) == 1
-
-
 def documented_settings(project):
     """Return every FLASK_* setting .env.example documents, with its example
     value (the key itself left out: it stays as the bake made it)."""
@@ -235,6 +201,7 @@ def test_bake_same_key_under_flask_gunicorn_and_python(default_project):
     assert 'id="flDebug"' not in second
 
 
+@pytest.mark.install
 def test_bake_in_bare_python_then_install_for_production(tmp_path):
     """cookiecutter alone (no Flask) bakes; `pip install .` serves, toolbar-free."""
     venv = tmp_path / "venv"

@@ -190,7 +190,8 @@ def test_check_slug_accepts_the_longest():
 def test_every_baked_module_is_refused_as_a_slug():
     """The baked tests' modules and what they import cannot be package names."""
     tests = TEMPLATE_PROJECT / "tests"
-    modules = {path.stem for path in tests.glob("*.py")}
+    modules = {path.stem for path in tests.rglob("*.py")}
+    assert {"test_cli", "test_toolbar"} <= modules  # tests/secret/ too
     assert modules <= pre_gen.OTHER_MODULES | {"__init__"}
     for module in sorted(modules):
         assert pre_gen.check_slug(module) is not None, module

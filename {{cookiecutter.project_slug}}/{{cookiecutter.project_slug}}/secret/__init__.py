@@ -164,7 +164,7 @@ def read_setting(path, name=envfile.KEY_NAME):
     reads it (None when unreadable: the app reports that itself)."""
     try:
         return dotenv_values(path).get(name)
-    except (OSError, UnicodeDecodeError):
+    except envfile.UNREADABLE:
         return None
 
 
@@ -216,7 +216,7 @@ def read_key_file(path, name):
         return text, full
     try:
         keys = json.loads(text)
-    except (ValueError, RecursionError):
+    except envfile.NOT_JSON:
         keys = None
     if not isinstance(keys, list) or not strength.is_key_list(keys):
         raise KeySourceError(

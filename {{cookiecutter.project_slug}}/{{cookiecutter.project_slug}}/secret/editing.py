@@ -39,6 +39,7 @@ from .envfile import (
     FALLBACKS_NAME,
     HEADER,
     KEY_NAME,
+    NOT_JSON,
     PRIVATE,
     STAGED_NAME,
     KeyFileError,
@@ -300,7 +301,7 @@ def read_fallbacks(raw, path):
         return []
     try:
         keys = json.loads(raw)
-    except (ValueError, RecursionError):
+    except NOT_JSON:
         keys = None
     if not isinstance(keys, list) or not is_key_list(keys):
         raise KeyFileError(

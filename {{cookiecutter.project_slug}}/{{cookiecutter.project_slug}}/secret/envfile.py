@@ -24,6 +24,11 @@ BOM = "\ufeff"
 # what makes a folder the project root: the file `flask` reads its app from,
 # or the project's metadata
 ROOT_MARKERS = (".flaskenv", "pyproject.toml")
+# errors of a file that cannot be read as text, and of text that is not
+# JSON; named, as `except (A, B)` and `except A, B` (Python 3.14) would each
+# need its own formatting for the project's oldest Python
+UNREADABLE = (OSError, UnicodeDecodeError)
+NOT_JSON = (ValueError, RecursionError)
 
 
 class KeyFileError(Exception):
@@ -142,7 +147,7 @@ def listed_in_gitignore(folder, name):
     try:
         with open(os.path.join(root, ".gitignore"), encoding="utf-8") as file:
             lines = file.read().splitlines()
-    except (OSError, UnicodeDecodeError):
+    except UNREADABLE:
         return None
     ignored = False
     for line in map(str.strip, lines):

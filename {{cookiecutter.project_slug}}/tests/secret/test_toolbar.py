@@ -183,7 +183,7 @@ def test_redirects_are_not_intercepted(project_dir):
 def run_python(code, folder):
     """Run `code` in a fresh Python in `folder`, with this project's package
     importable (and no .env there); return what it printed."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root)}
     command = [sys.executable, "-c", code]
     done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
