@@ -31,7 +31,7 @@ SECRET = TEMPLATE / "{{cookiecutter.project_slug}}/{{cookiecutter.project_slug}}
 # keys printed in docs and tutorials; each is also in the wordlist today
 PUBLISHED = [
     "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf",  # Flask docs
-    "d5fb8c4fa8bd46638dadc4e751e0d68d",  # shared/seed/flask-secret-key-article.txt
+    "d5fb8c4fa8bd46638dadc4e751e0d68d",  # a tutorial that hard-codes it
 ]
 
 

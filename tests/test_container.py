@@ -3,7 +3,8 @@
 There is no container registry here, so the image's base is made locally
 (debootstrap of Debian trixie with its Python 3.13, like the official slim
 image) and passed as PYTHON_IMAGE; it is kept in podman's store between runs.
-The flags are the ones that work on these machines (see shared/FACTS.md).
+The flags are the ones that work on these machines: runc (crun does not run
+under cgroups v1 here) and ulimits within the hard limits.
 """
 
 import fcntl

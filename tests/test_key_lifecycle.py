@@ -31,7 +31,7 @@ from tests.helpers import (
     wordlist_entries,
 )
 
-# printed in Flask's docs and in the tutorial in shared/seed; both in the wordlist
+# printed in Flask's docs and in a popular tutorial; both in the wordlist
 DOCS_KEY = "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf"
 ARTICLE_KEY = "d5fb8c4fa8bd46638dadc4e751e0d68d"
 
