@@ -47,6 +47,7 @@ OTHER_MODULES = frozenset(
         "uv",
         # the baked test modules
         "test_factory",
+        "test_headers",
         "test_health",
         "test_pages",
         "test_cli",

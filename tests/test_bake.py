@@ -37,6 +37,7 @@ BAKED_FILES = [
     "gunicorn.conf.py",
     "pyproject.toml",
     "my_flask_app/__init__.py",
+    "my_flask_app/headers.py",
     "my_flask_app/health.py",
     "my_flask_app/pages.py",
     "my_flask_app/secret/__init__.py",
@@ -51,6 +52,7 @@ BAKED_FILES = [
     "my_flask_app/toolbar.py",
     "tests/conftest.py",
     "tests/test_factory.py",
+    "tests/test_headers.py",
     "tests/test_health.py",
     "tests/test_pages.py",
     "tests/secret/test_cli.py",
@@ -352,7 +354,8 @@ def test_bake_copies_only_files_without_template_syntax():
     ]
     matched = [f for f in files if any(fnmatch.fnmatch(f, p) for p in patterns)]
     assert "{{cookiecutter.project_slug}}/secret/editing.py" in matched
-    assert len(matched) == 17
+    assert "{{cookiecutter.project_slug}}/headers.py" in matched
+    assert len(matched) == 18
     for name in matched:
         text = (TEMPLATE_PROJECT / name).read_text()
         assert not re.search(r"\{[{%][^}]*cookiecutter", text), name
@@ -450,3 +453,15 @@ def test_bake_any_project_name_passes_the_baked_ruff(bake, name):
     )
     shown = run([sys.executable, "-c", code], cwd=project, env={"PYTHONUTF8": "1"})
     assert shown.stdout == name + "\n"
+
+
+@pytest.mark.parametrize(
+    "values", [{}, {"use_docker": "yes"}], ids=["defaults", "docker"]
+)
+def test_bake_readmes_stay_short(bake, values):
+    """Both READMEs fit in 150 lines: what a user needs first; the rest is
+    in CONTRIBUTING.md and the baked docs/secret-key.md."""
+    project = bake(**values).project_path
+    assert len((project / "README.md").read_text().splitlines()) <= 150
+    assert len((TEMPLATE / "README.md").read_text().splitlines()) <= 150
+    assert (project / "docs/secret-key.md").is_file()

@@ -147,3 +147,94 @@ def test_bake_browser_sees_every_panel_on_flask_development_tree(
     assert errors == []
     assert "Traceback" not in server.output
     assert not read_key(project).found_in(text + server.output)
+
+
+# every Content-Security-Policy violation a page meets, as the browser reports
+# it to the page (securitypolicyviolation) and on the console
+CATCH_VIOLATIONS = """
+window.violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.violations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+def watched_page(browser):
+    """Return a new page that records CSP violations, and the list the
+    console's reports of them go to."""
+    page = browser.new_page()
+    page.add_init_script(CATCH_VIOLATIONS)
+    console = []
+    page.on(
+        "console",
+        lambda message: (
+            console.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return page, console
+
+
+def test_bake_browser_meets_no_csp_violation_in_debug_mode(default_project, browser):
+    """flask run --debug, under the debug policy: the page and its style, the
+    toolbar with every panel opened, the counter, and no violation at all."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    args = [bin_path("flask"), "run", "--debug", "--port", str(port)]
+    with serving(args, cwd=default_project, env={"FLASK_SECRET_KEY": None}):
+        wait_for_page(url)
+        page, console = watched_page(browser)
+        response = page.goto(url)
+        policy = response.headers["content-security-policy"]
+        expect(page.locator("#visits")).to_have_text("1")
+        page.reload()
+        expect(page.locator("#visits")).to_have_text("2")
+        header = page.locator("header")
+        expect(header).to_have_css("background-color", "rgb(45, 74, 107)")
+        expect(page.locator("#flDebugToolbar")).to_be_visible()
+        for name in sorted(PANELS - {"Profiler"}):
+            page.locator(f"#flDebug{name}Panel > a").click()
+            expect(page.locator(f"#flDebug{name}Panel-content")).to_be_visible()
+        page.locator("#flDebugHideToolBarButton").click()
+        expect(page.locator("#flDebugToolbar")).to_be_hidden()
+        violations = page.evaluate("window.violations")
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    assert violations == []
+    assert console == []
+
+
+def test_bake_browser_meets_no_csp_violation_in_production(default_project, browser):
+    """Under gunicorn the strict policy holds: the page, its style and the
+    counter work with no violation; an inline script injected into the page
+    is blocked."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    app = "my_flask_app:create_app()"
+    args = gunicorn(sys.executable, "--bind", f"127.0.0.1:{port}", app)
+    with serving(args, cwd=default_project, env={"FLASK_SECRET_KEY": None}):
+        wait_for_page(url)
+        page, console = watched_page(browser)
+        response = page.goto(url)
+        policy = response.headers["content-security-policy"]
+        expect(page.locator("#visits")).to_have_text("1")
+        page.reload()
+        expect(page.locator("#visits")).to_have_text("2")
+        header = page.locator("header")
+        expect(header).to_have_css("background-color", "rgb(45, 74, 107)")
+        clean = page.evaluate("window.violations")
+        page.evaluate(
+            """() => {
+                const script = document.createElement("script");
+                script.textContent = "window.injected = true";
+                document.body.appendChild(script);
+            }"""
+        )
+        page.wait_for_function("window.violations.length > 0")
+        ran = page.evaluate("window.injected === true")
+        violations = page.evaluate("window.violations")
+    assert clean == []
+    assert ran is False
+    assert [v.split()[0] for v in violations] == ["script-src-elem"]
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    assert "frame-ancestors 'none'" in policy

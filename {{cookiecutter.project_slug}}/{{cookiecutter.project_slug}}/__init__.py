@@ -2,7 +2,7 @@ import click
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import secret, toolbar
+from . import headers, secret, toolbar
 
 
 def create_app(test_config=None):
@@ -25,6 +25,10 @@ def create_app(test_config=None):
     secret.init_app(app, test_config)
 
     trust_proxies(app)
+
+    # security headers and a Content-Security-Policy (before the toolbar, so
+    # that they see the page it has drawn)
+    headers.init_app(app)
 
     # the debug toolbar, in debug mode only, with every secret hidden
     toolbar.init_app(app)
