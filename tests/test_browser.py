@@ -104,23 +104,6 @@ def test_bake_browser_sees_page_toolbar_and_redacted_key(
     assert not read_key(default_project).found_in(text)
 
 
-def test_bake_browser_sees_no_toolbar_in_production(default_project, browser):
-    """Under gunicorn the page renders and there is no toolbar."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    app = "my_flask_app:create_app()"
-    args = gunicorn(sys.executable, "--bind", f"127.0.0.1:{port}", app)
-    with serving(args, cwd=default_project, env={"FLASK_SECRET_KEY": None}):
-        wait_for_page(url)
-        page = browser.new_page()
-        page.goto(url)
-        expect(page.locator("#visits")).to_have_text("1")
-        page.reload()
-        expect(page.locator("#visits")).to_have_text("2")
-        expect(page.locator("#flDebug")).to_have_count(0)
-        save_screenshot(page, "production.png")
-
-
 def test_bake_browser_sees_every_panel_on_flask_development_tree(
     flask_dev_project, browser
 ):
@@ -176,6 +159,18 @@ def watched_page(browser):
     return page, console
 
 
+def open_styled_and_counting(page, url):
+    """Open the page twice: its style applies and its counter counts. Return
+    the Content-Security-Policy it came with."""
+    response = page.goto(url)
+    expect(page.locator("#visits")).to_have_text("1")
+    page.reload()
+    expect(page.locator("#visits")).to_have_text("2")
+    header = page.locator("header")
+    expect(header).to_have_css("background-color", "rgb(45, 74, 107)")
+    return response.headers["content-security-policy"]
+
+
 def test_bake_browser_meets_no_csp_violation_in_debug_mode(default_project, browser):
     """flask run --debug, under the debug policy: the page and its style, the
     toolbar with every panel opened, the counter, and no violation at all."""
@@ -185,13 +180,7 @@ def test_bake_browser_meets_no_csp_violation_in_debug_mode(default_project, brow
     with serving(args, cwd=default_project, env={"FLASK_SECRET_KEY": None}):
         wait_for_page(url)
         page, console = watched_page(browser)
-        response = page.goto(url)
-        policy = response.headers["content-security-policy"]
-        expect(page.locator("#visits")).to_have_text("1")
-        page.reload()
-        expect(page.locator("#visits")).to_have_text("2")
-        header = page.locator("header")
-        expect(header).to_have_css("background-color", "rgb(45, 74, 107)")
+        policy = open_styled_and_counting(page, url)
         expect(page.locator("#flDebugToolbar")).to_be_visible()
         for name in sorted(PANELS - {"Profiler"}):
             page.locator(f"#flDebug{name}Panel > a").click()
@@ -205,9 +194,9 @@ def test_bake_browser_meets_no_csp_violation_in_debug_mode(default_project, brow
 
 
 def test_bake_browser_meets_no_csp_violation_in_production(default_project, browser):
-    """Under gunicorn the strict policy holds: the page, its style and the
-    counter work with no violation; an inline script injected into the page
-    is blocked."""
+    """Under gunicorn there is no toolbar, and the strict policy holds: the
+    page, its style and the counter work with no violation; an inline script
+    injected into the page is blocked."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     app = "my_flask_app:create_app()"
@@ -215,13 +204,9 @@ def test_bake_browser_meets_no_csp_violation_in_production(default_project, brow
     with serving(args, cwd=default_project, env={"FLASK_SECRET_KEY": None}):
         wait_for_page(url)
         page, console = watched_page(browser)
-        response = page.goto(url)
-        policy = response.headers["content-security-policy"]
-        expect(page.locator("#visits")).to_have_text("1")
-        page.reload()
-        expect(page.locator("#visits")).to_have_text("2")
-        header = page.locator("header")
-        expect(header).to_have_css("background-color", "rgb(45, 74, 107)")
+        policy = open_styled_and_counting(page, url)
+        expect(page.locator("#flDebug")).to_have_count(0)
+        save_screenshot(page, "production.png")
         clean = page.evaluate("window.violations")
         page.evaluate(
             """() => {
