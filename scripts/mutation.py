@@ -1,14 +1,16 @@
 """Mutation score of the hooks and the key code, per module, with cosmic-ray.
 
     python -m pip install cosmic-ray==8.7.0
-    python scripts/mutation.py [--jobs 2] [--out DIR] [MODULE ...]
+    python scripts/mutation.py [--jobs 2] [--out DIR] [--baked-only] [MODULE ...]
 
 The key code is mutated in a project baked from this checkout and judged by
 the baked project's own test suite (for envfile.py also by the template's
 differential test against python-dotenv, with 200 generated files); the hooks
 are mutated in a copy of this checkout and judged by the template's hook
 tests and its bake tests. Each module runs in a folder of its own (cosmic-ray
-changes files in place), `--jobs` at a time. Prints per module: mutants,
+changes files in place), `--jobs` at a time. `--baked-only` judges the baked
+modules by the baked project's own suite alone: what a user who keeps only
+the project has to notice a change. Prints per module: mutants,
 killed, survived, and the score (killed / (killed + survived)). Survivors:
 `cr-report OUT/MODULE.sqlite --show-diff`; the ones judged equivalent are in
 benchmarks/mutation.md with the reason.
@@ -41,6 +43,7 @@ BAKED = {
     "cli": "my_flask_app/secret/cli.py",
     "secret": "my_flask_app/secret/__init__.py",
     "toolbar": "my_flask_app/toolbar.py",
+    "headers": "my_flask_app/headers.py",
 }
 HOOKS = {
     "pre_gen_project": ("hooks/pre_gen_project.py", "tests/test_hooks.py"),
@@ -64,12 +67,12 @@ TEMPLATE_TESTS = {
 }
 
 
-def test_command(name, where):
+def test_command(name, where, baked_only=False):
     """Return the shell command that judges a mutant of module `name`."""
     if name in HOOKS:
         return f"{PYTEST} -p pytest_cookies.plugin {HOOKS[name][1]}"
     command = f"cd {shlex.quote(str(where))} && {PYTEST} tests"
-    if name in TEMPLATE_TESTS:
+    if name in TEMPLATE_TESTS and not baked_only:
         variable, tests = TEMPLATE_TESTS[name]
         module = shlex.quote(str(where / BAKED[name]))
         command += (
@@ -90,12 +93,12 @@ def prepare(name, work):
     return Path(shutil.copytree(TEMPLATE, work / "template", ignore=ignore))
 
 
-def run_module(name, scratch, out):
+def run_module(name, scratch, out, baked_only=False):
     """Init and exec one cosmic-ray session; return (name, counts)."""
     where = prepare(name, Path(tempfile.mkdtemp(dir=scratch)))
     target = BAKED[name] if name in BAKED else HOOKS[name][0]
     config = where.parent / f"{name}.toml"
-    command = shlex.join(["bash", "-c", test_command(name, where)])
+    command = shlex.join(["bash", "-c", test_command(name, where, baked_only)])
     config.write_text(
         "[cosmic-ray]\n"
         f"module-path = {json.dumps(target)}\n"
@@ -132,6 +135,7 @@ def main():
     parser.add_argument("modules", nargs="*", default=[*BAKED, *HOOKS])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=TEMPLATE / "test-artifacts")
+    parser.add_argument("--baked-only", action="store_true")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with (
@@ -139,7 +143,8 @@ def main():
         concurrent.futures.ThreadPoolExecutor(args.jobs) as pool,
     ):
         jobs = [
-            pool.submit(run_module, m, Path(scratch), args.out) for m in args.modules
+            pool.submit(run_module, m, Path(scratch), args.out, args.baked_only)
+            for m in args.modules
         ]
         print(f"{'module':18} {'mutants':>8} {'killed':>7} {'survived':>9}  score")
         for job in jobs:
