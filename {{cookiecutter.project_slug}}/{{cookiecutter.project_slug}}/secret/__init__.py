@@ -15,6 +15,7 @@ import stat
 
 import click
 from dotenv import dotenv_values, find_dotenv, load_dotenv
+from flask import Config
 from flask.helpers import get_load_dotenv
 
 from . import envfile, strength
@@ -112,8 +113,6 @@ def resolve(config, given=()):
 def settings_of_the_app():
     """Return the FLASK_* settings as create_app reads them, for the
     commands that run without the app."""
-    from flask import Config
-
     load_env()
     config = Config(os.getcwd())
     config.from_prefixed_env()
