@@ -70,7 +70,8 @@ def test_bake_four_workers_share_one_session(default_project):
     assert "--preload" not in " ".join(server.args)
     assert counts == list(range(1, 301))
     assert len(set(CHAIN_WORKERS.findall(server.output))) == 4
-    assert not read_key(default_project).found_in(server.output)
+    shown = read_key(default_project).found_in(server.output)
+    assert not shown
 
 
 def test_urandom_key_at_import_breaks_sessions(tmp_path):
