@@ -69,7 +69,10 @@ def seed_words(strength, keys):
     words = {""}
     for pattern in [*strength.PLACEHOLDER_WORDS, *strength.OTHER_WORDS]:
         words.update(SPELLED.get(pattern, [pattern]))
-    made_of_words = re.compile(rf"(?:(?:{strength.WORDS.pattern})[-_ .]?)+")
+    # words and short numbers ("secret123"), joined or apart
+    number = r"(?<!\d)\d{1,4}(?!\d)"
+    pieces = "|".join([*strength.PLACEHOLDER_WORDS, *strength.OTHER_WORDS, number])
+    made_of_words = re.compile(rf"(?:(?:{pieces})[-_ .]?)+")
     words.update(
         k
         for k in keys

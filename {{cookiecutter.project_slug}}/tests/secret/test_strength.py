@@ -90,6 +90,9 @@ def test_keys_that_are_not_text_stop_the_app_even_in_debug(config, message):
 CONSONANTS = "bkzqpwtvmcrxjnlgdsfhbqzkwptmvcxrnjglds"
 # words the estimate takes out: what is left of a key after them counts
 WORDY = "mysecretkeyforthis"
+MIDDLE = CONSONANTS[:18]
+# digits among letters, as in a random key: entropy, not years or numbers
+SPRINKLED = "".join(c + d for c, d in zip(CONSONANTS, "83920571946275", strict=False))
 
 
 @pytest.mark.parametrize(
@@ -107,7 +110,10 @@ WORDY = "mysecretkeyforthis"
         pytest.param("secret" + CONSONANTS[:27], "placeholder", id="127-bits"),
         pytest.param("secret" + CONSONANTS[:28], None, id="131-bits"),
         pytest.param("SECRET" + CONSONANTS[:27].upper(), "placeholder", id="upper"),
-        pytest.param("secret4096" + CONSONANTS[:27], "placeholder", id="year"),
+        pytest.param("secret_" + MIDDLE + "_2024_flask", "placeholder", id="year"),
+        pytest.param("secret-" + MIDDLE + "-2024-app", "placeholder", id="year-"),
+        pytest.param("secret" + MIDDLE + "2024-flask", None, id="digits-in-a-run"),
+        pytest.param("secret" + SPRINKLED, None, id="digits-among-letters"),
         pytest.param(
             "secret839205719462750318462970153846297031586", None, id="long-number"
         ),

@@ -59,7 +59,9 @@ OTHER_WORDS = [
 PLACEHOLDER = re.compile("|".join(PLACEHOLDER_WORDS), re.IGNORECASE)
 WORDS = re.compile(
     "|".join([*PLACEHOLDER_WORDS, *OTHER_WORDS])
-    + r"|(?<!\d)\d{1,4}(?!\d)",  # a year or a short number, standing alone
+    # a year or a short number, standing apart from letters and digits (in a
+    # random key digits sit among letters: they are entropy, not a year)
+    + r"|(?<![^\W_])\d{1,4}(?![^\W_])",
     re.IGNORECASE,
 )
 # leetspeak, folded before the words are looked for
