@@ -44,6 +44,7 @@ BAKED = {
     "secret": "my_flask_app/secret/__init__.py",
     "toolbar": "my_flask_app/toolbar.py",
     "headers": "my_flask_app/headers.py",
+    "app": "my_flask_app/__init__.py",
 }
 HOOKS = {
     "pre_gen_project": ("hooks/pre_gen_project.py", "tests/test_hooks.py"),
@@ -55,8 +56,8 @@ HOOKS = {
 
 
 # the template's tests that load a baked module by path: the variable that
-# points them at the mutated copy, and the tests (the wordlist ones take
-# seconds each, and what they check is checked by faster ones too)
+# points them at the mutated copy, and the tests (those marked wordlist or
+# slow take seconds each, and what they check is checked by faster ones too)
 TEMPLATE_TESTS = {
     "envfile": ("ENVFILE_UNDER_TEST", "tests/test_keycheck.py"),
     "editing": (
@@ -78,7 +79,7 @@ def test_command(name, where, baked_only=False):
         command += (
             f" && cd {shlex.quote(str(TEMPLATE))} && ENVFILE_EXAMPLES=200"
             f" {variable}={module} {PYTEST} {tests}"
-            " -k 'not wordlist and not known_keys_file'"
+            " -m 'not wordlist and not slow'"
         )
     return command
 

@@ -38,6 +38,7 @@ editing = load_package_module(
 )
 
 
+@pytest.mark.wordlist
 def test_every_wordlist_entry_is_refused():
     """All 55,982 keys attackers try first are refused, by rule or by the list."""
     entries = wordlist_entries()
@@ -46,6 +47,7 @@ def test_every_wordlist_entry_is_refused():
     assert accepted == []
 
 
+@pytest.mark.wordlist
 def test_known_keys_file_is_up_to_date(tmp_path):
     """scripts/known_keys.py, run now, writes the known_keys.txt that is committed."""
     fresh = tmp_path / "known_keys.txt"
@@ -122,6 +124,7 @@ def test_key_problem(key, reason):
     assert reason in keycheck.key_problem(key)
 
 
+@pytest.mark.wordlist
 def test_wordlist_variants_are_refused():
     """Every wordlist key that is long and varied enough to pass the rules is
     refused upper-cased and reversed too."""
