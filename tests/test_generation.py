@@ -7,11 +7,15 @@ own tests for its modules, test_hooks.py for the hooks); this module holds
 what every combination must do.
 """
 
+import json
 import sys
+import tomllib
 
 import pytest
 
-from tests.helpers import bin_path, leftover_template_text, run
+from tests.helpers import TEMPLATE, bin_path, leftover_template_text, run
+
+DEFAULTS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 
 # license x Docker x the oldest and the newest Python, then odd values
 SUPPORTED_COMBINATIONS = [
@@ -48,11 +52,24 @@ def combination_id(values):
 
 @pytest.mark.parametrize("values", SUPPORTED_COMBINATIONS, ids=combination_id)
 def test_bake_combination_is_clean(bake, values):
-    """No template text is left, and ruff check and ruff format pass."""
+    """No template text is left, the license and the Python version reach
+    pyproject.toml, LICENSE and ruff, and ruff check and ruff format pass."""
     result = bake(**values)
     assert result.exit_code == 0, result.exception
     project = result.project_path
     assert leftover_template_text(project) == []
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    python = values.get("python_version", DEFAULTS["python_version"])
+    assert pyproject["project"]["requires-python"] == f">={python}"
+    assert pyproject["tool"]["ruff"]["target-version"] == "py" + python.replace(".", "")
+    license_name = values.get("license", DEFAULTS["license"][0])
+    if license_name == "Not open source":
+        assert not (project / "LICENSE").exists()
+        assert "license" not in pyproject["project"]
+    else:
+        assert pyproject["project"]["license"] == license_name
+        first_line = (project / "LICENSE").read_text().splitlines()[0]
+        assert first_line.startswith(license_name.split("-")[0])
     run([bin_path("ruff"), "check", "--no-cache", "."], cwd=project)
     run([bin_path("ruff"), "format", "--check", "--no-cache", "."], cwd=project)
 

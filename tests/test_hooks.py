@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import stat
 import subprocess
 import sys
 
@@ -12,10 +11,8 @@ from cookiecutter.environment import StrictEnvironment
 from tests.helpers import (
     TEMPLATE,
     TEMPLATE_PROJECT,
-    Key,
     key_lines,
     load_module,
-    mode,
     run,
 )
 
@@ -246,23 +243,6 @@ def test_find_problem_reports_the_first_only():
     assert "keyword" in pre_gen.find_problem(bad)
 
 
-def test_next_steps_with_uv():
-    steps = post_gen.next_steps("shop", uv=True, windows=False).splitlines()
-    assert steps == ["Next steps:", "  cd shop", "  uv run flask run --debug"]
-
-
-def test_next_steps_with_pip():
-    steps = post_gen.next_steps("shop", uv=False, windows=False).splitlines()
-    assert steps == [
-        "Next steps:",
-        "  cd shop",
-        "  python -m venv .venv && . .venv/bin/activate",
-        '  python -m pip install "pip>=25.1"',
-        "  python -m pip install -e . --group dev",
-        "  flask run --debug",
-    ]
-
-
 def test_next_steps_with_pip_on_windows():
     steps = post_gen.next_steps("shop", uv=False, windows=True).splitlines()
     assert steps[2] == "  python -m venv .venv && .venv\\Scripts\\activate"
@@ -305,108 +285,6 @@ def test_envfile_loads_without_flask():
         if line.startswith(("import ", "from "))
     }
     assert imports <= sys.stdlib_module_names
-
-
-def test_new_keys_are_strong_and_distinct():
-    keys = {Key(keyfile.new_key()) for _ in range(1000)}
-    assert len(keys) == 1000
-    assert all(key.is_hex_256() for key in keys)
-
-
-def test_create_env_makes_an_owner_only_file(tmp_path):
-    env_file = tmp_path / ".env"
-    assert keyfile.create_env(str(env_file)) == "created"
-    assert mode(env_file) == 0o600
-    assert key_lines(env_file)[0].is_hex_256()
-    assert env_file.read_text().startswith("# Private settings")
-
-
-def test_create_env_file_is_private_from_its_first_moment(tmp_path, monkeypatch):
-    """The file create_env opens is owner-only the moment it exists, whatever
-    the umask."""
-    env_file = tmp_path / ".env"
-    modes = []
-    real_open = os.open
-
-    def spying_open(path, flags, *args, **kwargs):
-        fd = real_open(path, flags, *args, **kwargs)
-        if flags & os.O_CREAT:
-            modes.append(stat.S_IMODE(os.fstat(fd).st_mode))
-        return fd
-
-    monkeypatch.setattr(os, "open", spying_open)
-    old_umask = os.umask(0)  # a kind umask must not be what makes it private
-    try:
-        keyfile.create_env(str(env_file))
-    finally:
-        os.umask(old_umask)
-    assert modes == [0o600]
-    assert mode(env_file) == 0o600
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["FLASK_SECRET_KEY=abc\n", "FLASK_SECRET_KEY= # fill me in\n", "\xff\xfe", "A=1"],
-    ids=["key", "empty-key", "not-utf8", "no-key"],
-)
-def test_create_env_leaves_an_existing_file_unread_and_untouched(tmp_path, text):
-    env_file = tmp_path / ".env"
-    env_file.write_bytes(text.encode("latin-1"))
-    env_file.chmod(0o600)
-    assert keyfile.create_env(str(env_file)) == "kept"
-    assert env_file.read_bytes() == text.encode("latin-1")
-    assert mode(env_file) == 0o600
-    assert [path.name for path in tmp_path.iterdir()] == [".env"]
-
-
-def test_create_env_says_so_when_others_can_read(tmp_path):
-    env_file = tmp_path / ".env"
-    env_file.write_text("A=1\n")
-    env_file.chmod(0o644)
-    assert keyfile.create_env(str(env_file)) == "kept-open"
-    assert mode(env_file) == 0o644
-    assert keyfile.describe("kept-open", ".env") == (
-        "Kept .env as it is, but others can read it: run 'chmod 600 .env'. "
-        "If the app says FLASK_SECRET_KEY is not set, run 'flask secret init'."
-    )
-
-
-def test_create_env_never_follows_a_link_out_of_the_project(tmp_path):
-    """A .env that links elsewhere: neither its target nor its mode change."""
-    outside = tmp_path / "outside.env"
-    outside.write_text("SHARED=1\n")
-    outside.chmod(0o644)
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / ".env").symlink_to(outside)
-    assert keyfile.create_env(str(project / ".env")) == "kept-open"
-    assert outside.read_text() == "SHARED=1\n"
-    assert mode(outside) == 0o644
-    dangling = tmp_path / "dangling"
-    dangling.mkdir()
-    (dangling / ".env").symlink_to(tmp_path / "missing")
-    with pytest.raises(keyfile.KeyFileError, match="links to nothing"):
-        keyfile.create_env(str(dangling / ".env"))
-    assert not (tmp_path / "missing").exists()
-
-
-def test_create_env_failure_leaves_no_file(tmp_path, monkeypatch):
-    """A write that fails half way leaves no .env behind."""
-
-    def fail(fd):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(keyfile.os, "fsync", fail)
-    with pytest.raises(keyfile.KeyFileError, match="No space left on device"):
-        keyfile.create_env(str(tmp_path / ".env"))
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_create_env_refuses_a_folder(tmp_path):
-    (tmp_path / ".env").mkdir()
-    with pytest.raises(keyfile.KeyFileError) as error:
-        keyfile.create_env(str(tmp_path / ".env"))
-    assert str(error.value) == f"{tmp_path / '.env'} is a folder, not a file; move it"
 
 
 @pytest.mark.parametrize(

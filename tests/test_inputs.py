@@ -151,15 +151,6 @@ def test_bake_reports_a_failed_hook(bake, capfd):
     assert "is a Python keyword" in capfd.readouterr().err
 
 
-def test_bake_defaults_to_python_312_and_accepts_310(bake):
-    """3.12 by default; 3.10, the oldest accepted, bakes too."""
-    for extra, expected in [({}, "3.12"), ({"python_version": "3.10"}, "3.10")]:
-        result = bake(**extra)
-        assert result.exit_code == 0, result.exception
-        pyproject = tomllib.loads((result.project_path / "pyproject.toml").read_text())
-        assert pyproject["project"]["requires-python"] == f">={expected}"
-
-
 def test_bake_replay_with_a_number_gives_one_line(tmp_path, cli_config):
     """A replay file whose project_name is a number: one line, no traceback."""
     replay = tmp_path / "replay.json"

@@ -25,45 +25,137 @@ def fallbacks_of(env):
 
 
 def test_new_key():
-    keys = {envfile.new_key() for _ in range(100)}
-    assert len(keys) == 100
+    keys = {envfile.new_key() for _ in range(1000)}
+    assert len(keys) == 1000
     assert all(len(key) == 64 and int(key, 16) >= 0 for key in keys)
+
+
+def mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 @pytest.mark.posix_modes
 def test_create_env_makes_a_private_file(tmp_path):
     env = tmp_path / ".env"
     assert envfile.create_env(str(env)) == "created"
-    assert stat.S_IMODE(env.stat().st_mode) == 0o600
+    assert mode(env) == 0o600
     assert len(key_of(env)) == 64
-
-
-def test_create_env_leaves_a_file_untouched(tmp_path):
-    env = tmp_path / ".env"
-    env.write_text("FLASK_SECRET_KEY= # fill me in\n")
-    env.chmod(0o600)
-    before = env.read_bytes()
-    assert envfile.create_env(str(env)) == "kept"
-    assert env.read_bytes() == before
-    assert "flask secret init" in envfile.describe("kept", ".env")
+    assert env.read_text().startswith("# Private settings")
 
 
 @pytest.mark.posix_modes
-def test_create_env_says_when_others_can_read(tmp_path):
+def test_create_env_is_private_from_its_first_moment(tmp_path, monkeypatch):
+    """Owner-only the moment the file exists, whatever the umask."""
+    modes = []
+    real_open = os.open
+
+    def spying_open(path, flags, *args, **kwargs):
+        fd = real_open(path, flags, *args, **kwargs)
+        if flags & os.O_CREAT:
+            modes.append(stat.S_IMODE(os.fstat(fd).st_mode))
+        return fd
+
+    monkeypatch.setattr(os, "open", spying_open)
+    old_umask = os.umask(0)  # a kind umask must not be what makes it private
+    try:
+        envfile.create_env(str(tmp_path / ".env"))
+    finally:
+        os.umask(old_umask)
+    assert modes == [0o600]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"FLASK_SECRET_KEY=abc\n", b"FLASK_SECRET_KEY= # fill me\n", b"\xff\xfe", b"A=1"],
+    ids=["key", "empty-key", "not-utf8", "no-key"],
+)
+def test_create_env_leaves_a_file_unread_and_untouched(tmp_path, text):
+    env = tmp_path / ".env"
+    env.write_bytes(text)
+    env.chmod(0o600)
+    assert envfile.create_env(str(env)) == "kept"
+    assert env.read_bytes() == text
+    assert [path.name for path in tmp_path.iterdir()] == [".env"]
+    assert envfile.describe("kept", ".env") == (
+        "Kept .env as it is. If the app says FLASK_SECRET_KEY is not set, "
+        "run 'flask secret init'."
+    )
+
+
+@pytest.mark.posix_modes
+@pytest.mark.parametrize("bits", [0o644, 0o601, 0o610, 0o604])
+def test_create_env_says_when_others_can_read(tmp_path, bits):
     env = tmp_path / ".env"
     env.write_text("A=1\n")
-    env.chmod(0o644)
+    env.chmod(bits)
     assert envfile.create_env(str(env)) == "kept-open"
-    assert stat.S_IMODE(env.stat().st_mode) == 0o644  # told, not changed
-    assert "chmod 600" in envfile.describe("kept-open", ".env")
+    assert mode(env) == bits  # told, not changed
+    assert envfile.describe("kept-open", ".env") == (
+        "Kept .env as it is, but others can read it: run 'chmod 600 .env'. "
+        "If the app says FLASK_SECRET_KEY is not set, run 'flask secret init'."
+    )
 
 
-def test_find_env_file_stops_at_the_project_root(tmp_path):
-    (tmp_path / ".env").write_text("FLASK_SECRET_KEY=parent\n")  # a home folder's
+@pytest.mark.posix_modes
+def test_create_env_never_follows_a_link(tmp_path):
+    """A .env that links elsewhere: neither its target nor its mode change."""
+    outside = tmp_path / "outside.env"
+    outside.write_text("SHARED=1\n")
+    outside.chmod(0o644)
     project = tmp_path / "project"
-    (project / "docs").mkdir(parents=True)
-    (project / "pyproject.toml").write_text("")
-    assert envfile.find_env_file(project / "docs") == str(project / ".env")
+    project.mkdir()
+    (project / ".env").symlink_to(outside)
+    assert envfile.create_env(str(project / ".env")) == "kept-open"
+    assert outside.read_text() == "SHARED=1\n"
+    assert mode(outside) == 0o644
+    dangling = tmp_path / "dangling"
+    dangling.mkdir()
+    (dangling / ".env").symlink_to(tmp_path / "missing")
+    with pytest.raises(envfile.KeyFileError, match="links to nothing"):
+        envfile.create_env(str(dangling / ".env"))
+    assert not (tmp_path / "missing").exists()
+
+
+def test_create_env_failure_leaves_no_file(tmp_path, monkeypatch):
+    def fail(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(envfile.os, "fsync", fail)
+    with pytest.raises(envfile.KeyFileError, match="No space left on device"):
+        envfile.create_env(str(tmp_path / ".env"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_create_env_refuses_a_folder(tmp_path):
+    (tmp_path / ".env").mkdir()
+    with pytest.raises(envfile.KeyFileError) as error:
+        envfile.create_env(str(tmp_path / ".env"))
+    assert str(error.value) == f"{tmp_path / '.env'} is a folder, not a file; move it"
+
+
+@pytest.mark.parametrize(
+    ("marker", "start", "found"),
+    [
+        pytest.param("pyproject.toml", "pkg/sub", ".env", id="pyproject"),
+        pytest.param(".flaskenv", "pkg/sub", ".env", id="flaskenv"),
+        pytest.param(".flaskenv", "", ".env", id="at-the-root"),
+        pytest.param(None, "pkg", "pkg/.env", id="no-project"),
+        pytest.param("pyproject.toml/", "pkg", "pkg/.env", id="marker-is-a-folder"),
+    ],
+)
+def test_find_env_file_is_bounded_by_the_project_root(tmp_path, marker, start, found):
+    """The .env of the root that .flaskenv or pyproject.toml marks (the
+    folder started in, outside a project); a .env above it is never used."""
+    (tmp_path / ".env").write_text("FLASK_SECRET_KEY=someone-else's\n")
+    root = tmp_path / "project"
+    (root / "pkg" / "sub").mkdir(parents=True)
+    (root / "pkg" / ".env").write_text("")  # not the root: ignored inside one
+    if marker and marker.endswith("/"):
+        (root / marker).mkdir()
+    elif marker:
+        (root / marker).write_text("")
+    assert envfile.find_env_file(root / start) == str(root / found)
+    assert envfile.find_project_root(tmp_path) is None
 
 
 @pytest.mark.parametrize(
@@ -440,14 +532,6 @@ def test_keep_zero_leaves_no_text_of_the_old_keys(tmp_path):
     text = env.read_text()
     assert [k in text for k in (key, old, older)] == [False, False, False]
     assert "# was (removed key) until May" in text
-
-
-@pytest.mark.posix_modes
-@pytest.mark.parametrize("mode", [0o601, 0o610, 0o604])
-def test_create_env_tells_of_any_bit_for_others(tmp_path, mode):
-    env = env_with(tmp_path, "A=1\n")
-    env.chmod(mode)
-    assert envfile.create_env(str(env)) == "kept-open"
 
 
 @pytest.mark.parametrize("mark", ["sha256:000000000000", "sha256:ffffffffffff"])

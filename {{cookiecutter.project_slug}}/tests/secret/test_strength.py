@@ -160,6 +160,29 @@ def test_a_key_of_16_characters_only_warns_in_debug(caplog):
         )
 
 
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        pytest.param("", "too short", id="empty"),
+        pytest.param("x" * 31 + "y", "too repetitive", id="repetitive"),
+        pytest.param("abc" * 10, "too short", id="short-repeat"),
+        pytest.param("0123456" * 10, "too repetitive", id="seven-letters"),
+        pytest.param("abcdefgh" * 4, "one block of 8 characters", id="block"),
+        pytest.param("Xy7!pQ2#" * 5, "one block of 8 characters", id="mixed-block"),
+        # pragma: allowlist nextline secret
+        pytest.param("qwertyuiopasdfghjklzxcvbnm123456", "keyboard walk", id="rows"),
+        pytest.param("1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,", "keyboard walk", id="cols"),
+        pytest.param("abcdefghijklmnopqrstuvwxyz0123456789", "sequence", id="abc"),
+        pytest.param("Please-CHANGE-me-before-deploying-2024", "placeholder", id="a"),
+        pytest.param("my_super_secret_key_for_this_flask_app", "placeholder", id="b"),
+        pytest.param(b"\x00" * 40, "not text", id="bytes"),
+        pytest.param(["a list"], "not text", id="json-list"),
+    ],
+)
+def test_key_problem_names_the_rule(key, reason):
+    assert reason in strength.key_problem(key)
+
+
 def test_known_keys_are_refused_in_any_case_and_reversed():
     for variant in (DOCS_KEY.upper(), DOCS_KEY[::-1], DOCS_KEY[::-1].upper()):
         assert strength.key_problem(variant).startswith("is publicly known")
