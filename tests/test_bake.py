@@ -366,7 +366,7 @@ def test_bake_pre_gen_hook_only_validates(tmp_path, cli_config):
         assert (output / "class").exists() is not refused
 
 
-def test_bake_readme_pictures_exist():
+def test_readme_pictures_are_pngs_in_docs():
     """Each picture the README shows is a PNG in the repository."""
     readme = (TEMPLATE / "README.md").read_text()
     pictures = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", readme)

@@ -267,7 +267,7 @@ def test_bake_readme_bake_command(tmp_path):
     assert read_key(tmp_path / "my_flask_app").is_hex_256()
 
 
-def test_bake_readme_test_command_is_what_ci_runs():
+def test_readme_test_command_is_what_ci_runs():
     """.ci/run runs exactly the README's test command."""
     test_command = readme_command("test")
     ci_script = (TEMPLATE / ".ci/run").read_text()

@@ -1,15 +1,17 @@
 """Baked projects among the tools Flask developers use: cruft, pre-commit, CI."""
 
 import importlib.metadata
+import itertools
 import os
 import re
 import secrets
+import shlex
 import tomllib
 
 import pytest
 import yaml
 
-from tests.helpers import TEMPLATE, bin_path, copy_template, mode, run
+from tests.helpers import TEMPLATE, bin_path, copy_template, load_module, mode, run
 
 GIT_USER = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
 
@@ -228,3 +230,31 @@ def test_template_repository_lint_and_pre_commit():
     assert revs["ruff-pre-commit"] == f"v{importlib.metadata.version('ruff')}"
     pyproject = tomllib.loads((TEMPLATE / "pyproject.toml").read_text())
     assert "*cookiecutter.project_slug*" in pyproject["tool"]["ruff"]["extend-exclude"]
+
+
+def marker_names(command):
+    """Return the names in a command's -m expressions (pytest's, not
+    Python's -m pytest)."""
+    words = shlex.split(command)
+    expressions = [e for m, e in itertools.pairwise(words) if m == "-m"]
+    names = {name for e in expressions for name in re.findall(r"\w+", e)}
+    return names - {"not", "and", "or", "pytest"}
+
+
+def test_mutation_run_selects_tests_by_marker_and_file(default_project):
+    """scripts/mutation.py chooses tests by file and by declared marker, never
+    by a piece of a test's name, and each module's own tests exist."""
+    mutation = load_module(TEMPLATE / "scripts/mutation.py", "mutation_script")
+    options = tomllib.loads((TEMPLATE / "pyproject.toml").read_text())
+    declared = options["tool"]["pytest"]["ini_options"]["markers"]
+    markers = {line.split(":")[0] for line in declared}
+    assert set(mutation.OWN_TESTS) == set(mutation.BAKED)
+    commands = []
+    for name, path in mutation.BAKED.items():
+        assert (default_project / path).is_file(), path
+        assert (default_project / mutation.OWN_TESTS[name]).is_file(), name
+        commands.append(mutation.test_command(name, default_project))
+    commands += [mutation.test_command(name, TEMPLATE) for name in mutation.HOOKS]
+    assert not [c for c in commands if " -k " in c]
+    used = set().union(*map(marker_names, commands))
+    assert {"hooks", "wordlist", "slow"} <= used <= markers
