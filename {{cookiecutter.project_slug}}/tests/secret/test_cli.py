@@ -651,7 +651,9 @@ def key_elsewhere(where, project_dir, monkeypatch):
     key_file = project_dir / "key"
     key_file.write_text(secrets.token_hex(32) + "\n")
     key_file.chmod(0o600)
-    if where == "key-file-in-env":
+    if where == "key-file-above":  # a path that sorts before the .env's
+        key_file = key_file.rename(project_dir.parent / f"{project_dir.name}.key")
+    if where in ("key-file-in-env", "key-file-above"):
         monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
         env.write_text("# no key here\n")
     else:
@@ -659,7 +661,7 @@ def key_elsewhere(where, project_dir, monkeypatch):
     return str(key_file), env
 
 
-@pytest.mark.parametrize("where", KEY_ELSEWHERE)
+@pytest.mark.parametrize("where", [*KEY_ELSEWHERE, "key-file-above"])
 @pytest.mark.parametrize(
     "args",
     [
@@ -688,6 +690,29 @@ def test_commands_refuse_a_file_the_app_takes_no_key_from(
     )
     assert env.read_bytes() == before
     assert not (project_dir / "out").exists()
+
+
+@pytest.mark.parametrize("args", [["rotate"], ["stage"], ["retire"]])
+def test_commands_follow_a_rotation_the_environment_has_not_seen(
+    flask_secret, project_dir, monkeypatch, args
+):
+    """The flask command loaded .env when it started; when another command has
+    rotated .env since, the key it loaded is a fallback there: the commands
+    change .env, and init still leaves the key in the environment alone."""
+    old = secrets.token_hex(32)
+    env = write_env(
+        project_dir,
+        f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n"
+        f"FLASK_SECRET_KEY_FALLBACKS='[\"{old}\"]'\n",
+    )
+    monkeypatch.setenv("FLASK_SECRET_KEY", old)
+    before = env.read_bytes()
+    result = flask_secret(*args)
+    assert result.exit_code == 0, result.output
+    assert env.read_bytes() != before
+    result = flask_secret("init")
+    assert result.exit_code == 1
+    assert "the app's key comes from the environment; leaving it" in result.output
 
 
 @pytest.mark.parametrize("where", KEY_ELSEWHERE)
@@ -753,18 +778,23 @@ def test_check_names_a_relative_key_file_from_anywhere_in_the_project(
 
 @pytest.mark.posix_modes
 @pytest.mark.parametrize(
-    ("read_only", "owner", "passes"),
-    [(True, "root", True), (False, "root", False), (True, "me", False)],
-    ids=["secret-mount", "writable-mount", "own-file"],
+    ("read_only", "owner", "passes", "bits"),
+    [
+        (True, "root", True, 0o444),
+        (True, "root", True, 0o401),
+        (False, "root", False, 0o444),
+        (True, "me", False, 0o444),
+    ],
+    ids=["secret-mount", "secret-mount-x", "writable-mount", "own-file"],
 )
 def test_check_accepts_a_platform_secret_mount(
-    flask_secret, project_dir, monkeypatch, read_only, owner, passes
+    flask_secret, project_dir, monkeypatch, read_only, owner, passes, bits
 ):
     """Kubernetes (0644 by default) and Docker Swarm (0444) mount secrets
     read-only, owned by root: nobody else in the container could read more."""
     key_file = project_dir / "key"
     key_file.write_text(secrets.token_hex(32) + "\n")
-    key_file.chmod(0o444)
+    key_file.chmod(bits)
     monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
     real_statvfs = os.statvfs
 
