@@ -35,6 +35,58 @@ def private(path):
     return stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def write_env(project_dir, text):
+    env = project_dir / ".env"
+    env.write_text(text)
+    env.chmod(0o600)
+    return env
+
+
+def keys_in(env):
+    values = dotenv_values(env)
+    return values["FLASK_SECRET_KEY"], json.loads(values["FLASK_SECRET_KEY_FALLBACKS"])
+
+
+def export_setup(project_dir):
+    key = secrets.token_hex(32)
+    env = write_env(project_dir, f"FLASK_SECRET_KEY={key}\n")
+    victim = project_dir / "victim.txt"
+    victim.write_text("someone else's file\n")
+    return key, env, victim
+
+
+def git(folder, *args):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
+
+
+KEY_ELSEWHERE = ["environment", "key-file-in-env", "key-file-in-dotenv"]
+
+
+def key_elsewhere(where, project_dir, monkeypatch):
+    """Put the app's key somewhere other than .env; return (its source as
+    the commands name it, the .env the commands would change)."""
+    env = write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    if where == "environment":
+        monkeypatch.setenv("FLASK_SECRET_KEY", secrets.token_hex(32))
+        return "the environment", env
+    key_file = project_dir / "key"
+    key_file.write_text(secrets.token_hex(32) + "\n")
+    key_file.chmod(0o600)
+    if where == "key-file-above":  # a path that sorts before the .env's
+        key_file = key_file.rename(project_dir.parent / f"{project_dir.name}.key")
+    if where in ("key-file-in-env", "key-file-above"):
+        monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
+        env.write_text("# no key here\n")
+    else:
+        env.write_text(f"FLASK_SECRET_KEY_FILE={key_file}\n")
+    return str(key_file), env
+
+
+# init
+
+
 @pytest.mark.posix_modes
 def test_init_makes_a_private_env(flask_secret, project_dir):
     result = flask_secret("init")
@@ -64,6 +116,31 @@ def test_init_never_replaces_a_key(flask_secret, project_dir):
     assert (env.read_bytes(), env.stat()) == before
 
 
+def test_init_on_a_copy_of_the_example(flask_secret, project_dir):
+    # the newcomer's path: cp .env.example .env && flask secret init
+    example = project_dir / ".env.example"
+    example.write_text("# every variable\nFLASK_SECRET_KEY=\n# FLASK_DEBUG=1\n")
+    env = project_dir / ".env"
+    env.write_bytes(example.read_bytes())
+    result = flask_secret("init")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Added a new secret key to {env} (")
+    assert len(dotenv_values(env)["FLASK_SECRET_KEY"]) == 64
+    assert env.read_text().count("FLASK_SECRET_KEY=") == 1
+    assert "# FLASK_DEBUG=1" in env.read_text()
+
+
+@pytest.mark.parametrize(
+    "text", ["A=1\n", "", "# nothing yet\r\n", "export FLASK_SECRET_KEY=\n"]
+)
+def test_init_fills_any_env_without_a_key(flask_secret, project_dir, text):
+    env = project_dir / ".env"
+    env.write_text(text)
+    result = flask_secret("init")
+    assert result.exit_code == 0, result.output
+    assert len(dotenv_values(env)["FLASK_SECRET_KEY"]) == 64
+
+
 def test_init_leaves_a_key_from_the_environment(flask_secret, project_dir, monkeypatch):
     monkeypatch.setenv("FLASK_SECRET_KEY", secrets.token_hex(32))
     result = flask_secret("init")
@@ -75,11 +152,7 @@ def test_init_leaves_a_key_from_the_environment(flask_secret, project_dir, monke
     assert not (project_dir / ".env").exists()
 
 
-def write_env(project_dir, text):
-    env = project_dir / ".env"
-    env.write_text(text)
-    env.chmod(0o600)
-    return env
+# rotate and --keep
 
 
 @pytest.mark.posix_modes
@@ -100,13 +173,33 @@ def test_rotate_keeps_the_old_key_as_a_fallback(flask_secret, project_dir):
     assert old not in result.output
 
 
-def test_rotate_keeps_a_bounded_list(flask_secret, project_dir):
+@pytest.mark.parametrize(
+    ("args", "kept"),
+    [([], 3), (["--keep", "2"], 2), (["--keep", "20"], 5), (["--keep", "0"], 0)],
+    ids=["default-3", "keep-2", "keep-20", "keep-0"],
+)
+def test_rotate_keeps_a_bounded_list(flask_secret, project_dir, args, kept):
     env = write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
     seen = []
-    for _ in range(4):
+    for _ in range(5):
         seen.insert(0, dotenv_values(env)["FLASK_SECRET_KEY"])
-        assert flask_secret("rotate", "--keep", "2").exit_code == 0
-    assert json.loads(dotenv_values(env)["FLASK_SECRET_KEY_FALLBACKS"]) == seen[:2]
+        assert flask_secret("rotate", *args).exit_code == 0
+    fallbacks = dotenv_values(env).get("FLASK_SECRET_KEY_FALLBACKS")
+    assert json.loads(fallbacks or "[]") == seen[:kept]
+
+
+@pytest.mark.parametrize(
+    ("command", "default"), [("rotate", "default: 3;"), ("retire", "default: 0;")]
+)
+def test_keep_shows_its_default_and_stays_within_0_to_20(
+    flask_secret, command, default
+):
+    help_text = flask_secret(command, "--help").output
+    assert default in " ".join(help_text.split())
+    for keep in ("-1", "21"):
+        refused = flask_secret(command, "--keep", keep)
+        assert refused.exit_code == 2
+        assert "0<=x<=20" in refused.output
 
 
 def test_rotate_drops_weak_keys(flask_secret, project_dir):
@@ -145,70 +238,7 @@ def test_rotate_keeps_the_old_file_when_writing_fails(
     assert sorted(os.listdir(project_dir)) == [".env", ".env.lock"]
 
 
-def test_check_passes_a_good_key(flask_secret, project_dir):
-    key = secrets.token_hex(32)
-    write_env(project_dir, f"FLASK_SECRET_KEY={key}\n")
-    result = flask_secret("check")
-    assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
-        f"ok: FLASK_SECRET_KEY from {project_dir / '.env'}, 64 characters",
-        "ok: 0 fallback key(s), none weak or known",
-        f"ok: {project_dir / '.env'} is owner-only",
-    ]
-    assert key not in result.output
-
-
-@pytest.mark.parametrize(("in_env_file", "in_environment"), [("0", "f"), ("f", "0")])
-def test_check_names_the_environment(
-    flask_secret, project_dir, monkeypatch, in_env_file, in_environment
-):
-    # either key sorting first: only == may take one for the other
-    write_env(project_dir, f"FLASK_SECRET_KEY={in_env_file}{secrets.token_hex(31)}x\n")
-    key = in_environment + secrets.token_hex(31) + "x"
-    monkeypatch.setenv("FLASK_SECRET_KEY", key)
-    result = flask_secret("check")
-    assert result.exit_code == 0, result.output
-    assert "ok: FLASK_SECRET_KEY from the environment, 64 characters" in result.output
-
-
-@pytest.mark.parametrize(
-    ("text", "reason"),
-    [
-        ("# no key\n", "not set"),
-        ("FLASK_SECRET_KEY=not-so-secret\n", "too short"),
-        (
-            "FLASK_SECRET_KEY="
-            "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf\n",
-            "publicly known",
-        ),
-        (
-            f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n"
-            "FLASK_SECRET_KEY_FALLBACKS=[1]\n",
-            "not text",
-        ),
-    ],
-)
-def test_check_fails_a_weak_key(flask_secret, project_dir, text, reason):
-    write_env(project_dir, text)
-    result = flask_secret("check")
-    assert result.exit_code == 1
-    assert reason in result.output
-
-
-@pytest.mark.posix_modes
-def test_check_fails_a_readable_env(flask_secret, project_dir):
-    env = write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
-    env.chmod(0o644)
-    result = flask_secret("check")
-    assert result.exit_code == 1
-    assert result.output == (
-        f"Error: {env} is readable by others (mode 0644); run: chmod 600 {env}\n"
-    )
-
-
-def keys_in(env):
-    values = dotenv_values(env)
-    return values["FLASK_SECRET_KEY"], json.loads(values["FLASK_SECRET_KEY_FALLBACKS"])
+# stage, promote and retire: rotation across hosts
 
 
 def test_stage_then_promote(flask_secret, project_dir):
@@ -280,6 +310,168 @@ def test_commands_work_on_a_named_env_file(flask_secret, project_dir):
     assert len(keys_in(fleet)[1]) == 1
 
 
+# check
+
+
+def test_check_passes_a_good_key(flask_secret, project_dir):
+    key = secrets.token_hex(32)
+    write_env(project_dir, f"FLASK_SECRET_KEY={key}\n")
+    result = flask_secret("check")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"ok: FLASK_SECRET_KEY from {project_dir / '.env'}, 64 characters",
+        "ok: 0 fallback key(s), none weak or known",
+        f"ok: {project_dir / '.env'} is owner-only",
+    ]
+    assert key not in result.output
+
+
+@pytest.mark.parametrize(("in_env_file", "in_environment"), [("0", "f"), ("f", "0")])
+def test_check_names_the_environment(
+    flask_secret, project_dir, monkeypatch, in_env_file, in_environment
+):
+    # either key sorting first: only == may take one for the other
+    write_env(project_dir, f"FLASK_SECRET_KEY={in_env_file}{secrets.token_hex(31)}x\n")
+    key = in_environment + secrets.token_hex(31) + "x"
+    monkeypatch.setenv("FLASK_SECRET_KEY", key)
+    result = flask_secret("check")
+    assert result.exit_code == 0, result.output
+    assert "ok: FLASK_SECRET_KEY from the environment, 64 characters" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("# no key\n", "not set"),
+        ("FLASK_SECRET_KEY=not-so-secret\n", "too short"),
+        (
+            "FLASK_SECRET_KEY="
+            "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf\n",
+            "publicly known",
+        ),
+        (
+            f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n"
+            "FLASK_SECRET_KEY_FALLBACKS=[1]\n",
+            "not text",
+        ),
+    ],
+)
+def test_check_fails_a_weak_key(flask_secret, project_dir, text, reason):
+    write_env(project_dir, text)
+    result = flask_secret("check")
+    assert result.exit_code == 1
+    assert reason in result.output
+
+
+@pytest.mark.posix_modes
+def test_check_fails_a_readable_env(flask_secret, project_dir):
+    env = write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    env.chmod(0o644)
+    result = flask_secret("check")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {env} is readable by others (mode 0644); run: chmod 600 {env}\n"
+    )
+
+
+@pytest.mark.posix_modes
+@pytest.mark.parametrize("mode", [0o645, 0o601, 0o640])
+def test_check_names_the_exact_mode(flask_secret, project_dir, mode):
+    env = write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    env.chmod(mode)
+    result = flask_secret("check")
+    assert result.exit_code == 1
+    assert f"(mode {mode:04o})" in result.output
+
+
+def test_permission_problem_of_a_missing_file_is_none(project_dir):
+    assert permission_problem(str(project_dir / "missing")) is None
+
+
+def test_check_names_a_key_file(flask_secret, project_dir, monkeypatch):
+    key_file = project_dir / "key"
+    key_file.write_text(secrets.token_hex(32) + "\n")
+    key_file.chmod(0o600)
+    monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
+    result = flask_secret("check")
+    assert result.exit_code == 0, result.output
+    assert f"ok: FLASK_SECRET_KEY from {key_file}, 64 characters" in result.output
+    assert f"ok: {key_file} is owner-only" in result.output
+
+
+@pytest.mark.posix_modes
+def test_check_fails_a_readable_key_file(flask_secret, project_dir, monkeypatch):
+    key_file = project_dir / "key"
+    key_file.write_text(secrets.token_hex(32))
+    key_file.chmod(0o644)
+    monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
+    result = flask_secret("check")
+    assert result.exit_code == 1
+    assert f"{key_file} is readable by others" in result.output
+
+
+def test_check_names_a_relative_key_file_from_anywhere_in_the_project(
+    flask_secret, project_dir, monkeypatch
+):
+    (project_dir / "pyproject.toml").write_text("")
+    key_file = project_dir / "key.txt"
+    key_file.write_text(secrets.token_hex(32) + "\n")
+    key_file.chmod(0o600)
+    write_env(project_dir, "FLASK_SECRET_KEY_FILE=key.txt\n")
+    (project_dir / "tests").mkdir()
+    for folder in (project_dir, project_dir / "tests"):
+        monkeypatch.chdir(folder)
+        result = flask_secret("check")
+        assert result.exit_code == 0, result.output
+        assert f"ok: FLASK_SECRET_KEY from {key_file}, 64 characters" in result.output
+
+
+@pytest.mark.posix_modes
+@pytest.mark.parametrize(
+    ("read_only", "owner", "passes", "bits"),
+    [
+        (True, "root", True, 0o444),
+        (True, "root", True, 0o401),
+        (False, "root", False, 0o444),
+        (True, "me", False, 0o444),
+    ],
+    ids=["secret-mount", "secret-mount-x", "writable-mount", "own-file"],
+)
+def test_check_accepts_a_platform_secret_mount(
+    flask_secret, project_dir, monkeypatch, read_only, owner, passes, bits
+):
+    """Kubernetes (0644 by default) and Docker Swarm (0444) mount secrets
+    read-only, owned by root: nobody else in the container could read more."""
+    key_file = project_dir / "key"
+    key_file.write_text(secrets.token_hex(32) + "\n")
+    key_file.chmod(bits)
+    monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
+    real_statvfs = os.statvfs
+
+    class Mount:
+        def __init__(self, path):
+            self.f_flag = real_statvfs(path).f_flag | (os.ST_RDONLY if read_only else 0)
+            if not read_only:
+                self.f_flag &= ~os.ST_RDONLY
+
+    monkeypatch.setattr(os, "statvfs", Mount)
+    if owner == "root":
+        uid = key_file.stat().st_uid + 1
+        monkeypatch.setattr(os, "geteuid", lambda: uid)
+        monkeypatch.setattr(os, "access", lambda path, mode: False)
+    result = flask_secret("check")
+    assert (result.exit_code == 0) is passes, result.output
+    if passes:
+        assert f"ok: {key_file} is on the platform's read-only secret mount" in (
+            result.output
+        )
+    else:
+        assert f"{key_file} is readable by others (mode 0444)" in result.output
+
+
+# export: key files for hosts and containers
+
+
 @pytest.mark.posix_modes
 def test_export_writes_owner_only_key_files(flask_secret, project_dir):
     key, old = secrets.token_hex(32), secrets.token_hex(32)
@@ -296,6 +488,24 @@ def test_export_writes_owner_only_key_files(flask_secret, project_dir):
     assert json.loads(fallbacks_file.read_text()) == [old]
     assert private(key_file) and private(fallbacks_file)
     assert key not in result.output
+
+
+def test_export_needs_a_key_file(flask_secret, project_dir):
+    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    result = flask_secret("export")
+    assert result.exit_code == 2
+    assert "Missing option '--key-file'" in result.output
+
+
+def test_export_reports_on_stderr_only(runner, project_dir):
+    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    key_file = project_dir / "key"
+    result = runner.invoke(secret, ["export", "--key-file", str(key_file)])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert (
+        result.stderr == f"Wrote {key_file} (owner-only) from {project_dir / '.env'}.\n"
+    )
 
 
 def test_export_into_a_pipe(flask_secret, project_dir):
@@ -335,12 +545,28 @@ def test_to_stdout_goes_with_a_dash_only(flask_secret, project_dir):
     assert not (project_dir / "key").exists()
 
 
-def export_setup(project_dir):
+def test_export_to_a_file_whose_name_sorts_before_a_dash(flask_secret, project_dir):
     key = secrets.token_hex(32)
-    env = write_env(project_dir, f"FLASK_SECRET_KEY={key}\n")
-    victim = project_dir / "victim.txt"
-    victim.write_text("someone else's file\n")
-    return key, env, victim
+    write_env(project_dir, f"FLASK_SECRET_KEY={key}\n")
+    result = flask_secret("export", "--key-file", "+key")
+    assert result.exit_code == 0
+    assert (project_dir / "+key").read_text() == key + "\n"
+    assert key not in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rotate", "--env-file", "."],
+        ["export", "--key-file", "."],
+        ["export", "--key-file", "key", "--fallbacks-file", "."],
+    ],
+)
+def test_a_folder_is_no_file_to_write(flask_secret, project_dir, args):
+    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    result = flask_secret(*args)
+    assert result.exit_code == 2
+    assert "is a directory" in result.output
 
 
 @pytest.mark.parametrize("option", ["--key-file", "--fallbacks-file"])
@@ -412,6 +638,9 @@ def test_export_through_a_hard_link_is_the_same_file(flask_secret, project_dir):
     assert env.read_text() == f"FLASK_SECRET_KEY={key}\n"
 
 
+# the lock every change takes
+
+
 def test_a_linked_lock_is_refused(flask_secret, project_dir):
     _, env, victim = export_setup(project_dir)
     (project_dir / ".env.lock").symlink_to(victim)
@@ -446,114 +675,7 @@ def test_a_held_lock_times_out_in_one_line(flask_secret, project_dir, monkeypatc
     assert env.read_text() == f"FLASK_SECRET_KEY={key}\n"
 
 
-def test_check_names_a_key_file(flask_secret, project_dir, monkeypatch):
-    key_file = project_dir / "key"
-    key_file.write_text(secrets.token_hex(32) + "\n")
-    key_file.chmod(0o600)
-    monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
-    result = flask_secret("check")
-    assert result.exit_code == 0, result.output
-    assert f"ok: FLASK_SECRET_KEY from {key_file}, 64 characters" in result.output
-    assert f"ok: {key_file} is owner-only" in result.output
-
-
-@pytest.mark.posix_modes
-def test_check_fails_a_readable_key_file(flask_secret, project_dir, monkeypatch):
-    key_file = project_dir / "key"
-    key_file.write_text(secrets.token_hex(32))
-    key_file.chmod(0o644)
-    monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
-    result = flask_secret("check")
-    assert result.exit_code == 1
-    assert f"{key_file} is readable by others" in result.output
-
-
-@pytest.mark.parametrize(
-    ("command", "default"), [("rotate", "default: 3;"), ("retire", "default: 0;")]
-)
-def test_keep_shows_its_default_and_stays_within_0_to_20(
-    flask_secret, command, default
-):
-    help_text = flask_secret(command, "--help").output
-    assert default in " ".join(help_text.split())
-    for keep in ("-1", "21"):
-        refused = flask_secret(command, "--keep", keep)
-        assert refused.exit_code == 2
-        assert "0<=x<=20" in refused.output
-
-
-def test_keep_20_is_allowed(flask_secret, project_dir):
-    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
-    assert flask_secret("rotate", "--keep", "20").exit_code == 0
-
-
-def test_export_reports_on_stderr_only(runner, project_dir):
-    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
-    key_file = project_dir / "key"
-    result = runner.invoke(secret, ["export", "--key-file", str(key_file)])
-    assert result.exit_code == 0
-    assert result.stdout == ""
-    assert (
-        result.stderr == f"Wrote {key_file} (owner-only) from {project_dir / '.env'}.\n"
-    )
-
-
-def test_permission_problem_of_a_missing_file_is_none(project_dir):
-    assert permission_problem(str(project_dir / "missing")) is None
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["rotate", "--env-file", "."],
-        ["export", "--key-file", "."],
-        ["export", "--key-file", "key", "--fallbacks-file", "."],
-    ],
-)
-def test_a_folder_is_no_file_to_write(flask_secret, project_dir, args):
-    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
-    result = flask_secret(*args)
-    assert result.exit_code == 2
-    assert "is a directory" in result.output
-
-
-def test_rotate_keeps_3_old_keys_by_default(flask_secret, project_dir):
-    env = write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
-    for _ in range(5):
-        assert flask_secret("rotate").exit_code == 0
-    assert len(keys_in(env)[1]) == 3
-
-
-def test_export_to_a_file_whose_name_sorts_before_a_dash(flask_secret, project_dir):
-    key = secrets.token_hex(32)
-    write_env(project_dir, f"FLASK_SECRET_KEY={key}\n")
-    result = flask_secret("export", "--key-file", "+key")
-    assert result.exit_code == 0
-    assert (project_dir / "+key").read_text() == key + "\n"
-    assert key not in result.output
-
-
-@pytest.mark.posix_modes
-@pytest.mark.parametrize("mode", [0o645, 0o601, 0o640])
-def test_check_names_the_exact_mode(flask_secret, project_dir, mode):
-    env = write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
-    env.chmod(mode)
-    result = flask_secret("check")
-    assert result.exit_code == 1
-    assert f"(mode {mode:04o})" in result.output
-
-
-def test_export_needs_a_key_file(flask_secret, project_dir):
-    write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
-    result = flask_secret("export")
-    assert result.exit_code == 2
-    assert "Missing option '--key-file'" in result.output
-
-
-def git(folder, *args):
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
+# what is said about git
 
 
 @pytest.mark.parametrize(
@@ -613,52 +735,7 @@ def test_without_a_gitignore_nothing_is_said_about_git(project_dir):
     assert envfile.privacy(str(project_dir / ".env")).startswith("owner-only")
 
 
-def test_init_on_a_copy_of_the_example(flask_secret, project_dir):
-    # the newcomer's path: cp .env.example .env && flask secret init
-    example = project_dir / ".env.example"
-    example.write_text("# every variable\nFLASK_SECRET_KEY=\n# FLASK_DEBUG=1\n")
-    env = project_dir / ".env"
-    env.write_bytes(example.read_bytes())
-    result = flask_secret("init")
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Added a new secret key to {env} (")
-    assert len(dotenv_values(env)["FLASK_SECRET_KEY"]) == 64
-    assert env.read_text().count("FLASK_SECRET_KEY=") == 1
-    assert "# FLASK_DEBUG=1" in env.read_text()
-
-
-@pytest.mark.parametrize(
-    "text", ["A=1\n", "", "# nothing yet\r\n", "export FLASK_SECRET_KEY=\n"]
-)
-def test_init_fills_any_env_without_a_key(flask_secret, project_dir, text):
-    env = project_dir / ".env"
-    env.write_text(text)
-    result = flask_secret("init")
-    assert result.exit_code == 0, result.output
-    assert len(dotenv_values(env)["FLASK_SECRET_KEY"]) == 64
-
-
-KEY_ELSEWHERE = ["environment", "key-file-in-env", "key-file-in-dotenv"]
-
-
-def key_elsewhere(where, project_dir, monkeypatch):
-    """Put the app's key somewhere other than .env; return (its source as
-    the commands name it, the .env the commands would change)."""
-    env = write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
-    if where == "environment":
-        monkeypatch.setenv("FLASK_SECRET_KEY", secrets.token_hex(32))
-        return "the environment", env
-    key_file = project_dir / "key"
-    key_file.write_text(secrets.token_hex(32) + "\n")
-    key_file.chmod(0o600)
-    if where == "key-file-above":  # a path that sorts before the .env's
-        key_file = key_file.rename(project_dir.parent / f"{project_dir.name}.key")
-    if where in ("key-file-in-env", "key-file-above"):
-        monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
-        env.write_text("# no key here\n")
-    else:
-        env.write_text(f"FLASK_SECRET_KEY_FILE={key_file}\n")
-    return str(key_file), env
+# the commands change only the file the app takes its key from
 
 
 @pytest.mark.parametrize("where", [*KEY_ELSEWHERE, "key-file-above"])
@@ -758,62 +835,3 @@ def test_no_key_setting_in_the_committed_flaskenv(
     with pytest.raises(click.ClickException) as error:
         create_app()
     assert f"Error: {error.value.message}" == message
-
-
-def test_check_names_a_relative_key_file_from_anywhere_in_the_project(
-    flask_secret, project_dir, monkeypatch
-):
-    (project_dir / "pyproject.toml").write_text("")
-    key_file = project_dir / "key.txt"
-    key_file.write_text(secrets.token_hex(32) + "\n")
-    key_file.chmod(0o600)
-    write_env(project_dir, "FLASK_SECRET_KEY_FILE=key.txt\n")
-    (project_dir / "tests").mkdir()
-    for folder in (project_dir, project_dir / "tests"):
-        monkeypatch.chdir(folder)
-        result = flask_secret("check")
-        assert result.exit_code == 0, result.output
-        assert f"ok: FLASK_SECRET_KEY from {key_file}, 64 characters" in result.output
-
-
-@pytest.mark.posix_modes
-@pytest.mark.parametrize(
-    ("read_only", "owner", "passes", "bits"),
-    [
-        (True, "root", True, 0o444),
-        (True, "root", True, 0o401),
-        (False, "root", False, 0o444),
-        (True, "me", False, 0o444),
-    ],
-    ids=["secret-mount", "secret-mount-x", "writable-mount", "own-file"],
-)
-def test_check_accepts_a_platform_secret_mount(
-    flask_secret, project_dir, monkeypatch, read_only, owner, passes, bits
-):
-    """Kubernetes (0644 by default) and Docker Swarm (0444) mount secrets
-    read-only, owned by root: nobody else in the container could read more."""
-    key_file = project_dir / "key"
-    key_file.write_text(secrets.token_hex(32) + "\n")
-    key_file.chmod(bits)
-    monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
-    real_statvfs = os.statvfs
-
-    class Mount:
-        def __init__(self, path):
-            self.f_flag = real_statvfs(path).f_flag | (os.ST_RDONLY if read_only else 0)
-            if not read_only:
-                self.f_flag &= ~os.ST_RDONLY
-
-    monkeypatch.setattr(os, "statvfs", Mount)
-    if owner == "root":
-        uid = key_file.stat().st_uid + 1
-        monkeypatch.setattr(os, "geteuid", lambda: uid)
-        monkeypatch.setattr(os, "access", lambda path, mode: False)
-    result = flask_secret("check")
-    assert (result.exit_code == 0) is passes, result.output
-    if passes:
-        assert f"ok: {key_file} is on the platform's read-only secret mount" in (
-            result.output
-        )
-    else:
-        assert f"{key_file} is readable by others (mode 0444)" in result.output
