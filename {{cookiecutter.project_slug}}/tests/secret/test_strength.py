@@ -11,6 +11,9 @@ from {{ cookiecutter.project_slug }}.secret import WeakSecretKeyError, strength
 # printed in Flask's documentation, so in every attacker's wordlist
 # pragma: allowlist nextline secret
 DOCS_KEY = "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf"
+# hard-coded in a tutorial: 32 characters, the shortest key allowed
+# pragma: allowlist nextline secret
+TUTORIAL_KEY = "d5fb8c4fa8bd46638dadc4e751e0d68d"
 
 
 def test_generated_keys_are_strong():
@@ -332,10 +335,17 @@ def test_keys_made_the_way_people_make_them_are_refused(kind, key):
     ids=["append-1", "prepend", "append-3", "both-ends", "last-changed",
          "first-changed", "upper-appended"],
 )  # fmt: skip
-def test_a_known_key_tweaked_is_refused(tweak):
-    problem = strength.key_problem(tweak(DOCS_KEY))
+@pytest.mark.parametrize("known", [DOCS_KEY, TUTORIAL_KEY], ids=["64", "32"])
+def test_a_known_key_tweaked_is_refused(tweak, known):
+    problem = strength.key_problem(tweak(known))
     assert problem is not None
     assert "publicly known" in problem
+
+
+def test_a_known_digest_with_characters_around_it_is_refused():
+    # a base64 SHA-1 is 27 characters: 5 more make a key long enough
+    digest = base64.b64encode(hashlib.sha1(b"password").digest()).decode()
+    assert "publicly known" in strength.key_problem("ab" + digest.rstrip("=") + "xyz")
 
 
 def test_the_policy_in_one_place():

@@ -154,8 +154,7 @@ def near_known(key):
         if start + end
     }
     changed = {key[:i] + c + key[i + 1 :] for i in {0, len(key) - 1} for c in PRINTABLE}
-    candidates = {k for k in trimmed | changed if len(k) >= MIN_LENGTH}
-    return bool({fingerprint(k) for k in candidates} & known)
+    return bool({fingerprint(k) for k in trimmed | changed} & known)
 
 
 def is_key_list(value):
