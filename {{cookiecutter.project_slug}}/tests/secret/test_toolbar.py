@@ -79,6 +79,8 @@ def test_panels_see_the_view(project_dir):
 @pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
 def test_dispatch_answers_options_and_unknown_paths(project_dir, debug):
     app = create_app({"DEBUG": debug, "SECRET_KEY": secrets.token_hex(32)})
+    plain = {"Content-Type": "text/plain"}
+    app.add_url_rule("/form", "form", lambda: ("sent", plain), methods=["POST", "PUT"])
     client = app.test_client()
     other_host = {"REMOTE_ADDR": "192.0.2.1"}  # no toolbar on a bodiless answer
     options = client.open("/", method="OPTIONS", environ_base=other_host)
@@ -86,6 +88,10 @@ def test_dispatch_answers_options_and_unknown_paths(project_dir, debug):
     assert set(options.allow) == {"GET", "HEAD", "OPTIONS"}
     assert client.get("/no-such-page").status_code == 404
     assert client.post("/").status_code == 405
+    # only OPTIONS gets the automatic answer: other methods reach the view
+    for method in ("POST", "PUT"):
+        answer = client.open("/form", method=method)
+        assert (answer.status_code, answer.text) == (200, "sent")
 
 
 def test_key_is_hidden_wherever_it_appears(debug_client, keys):
@@ -171,12 +177,13 @@ def test_only_whole_html_pages_are_scrubbed(project_dir):
     )
 
 
-def test_redirects_are_not_intercepted(project_dir):
-    # a code of its own: Flask 3.1 redirects with 302 by default, 3.2 with 303
+@pytest.mark.parametrize("code", [301, 302, 303, 307])
+def test_redirects_are_not_intercepted(project_dir, code):
+    # each code given: Flask 3.1 redirects with 302 by default, 3.2 with 303
     app = create_app({"DEBUG": True, "SECRET_KEY": secrets.token_hex(32)})
-    app.add_url_rule("/away", "away", lambda: redirect("/", 307))
+    app.add_url_rule("/away", "away", lambda: redirect("/", code))
     response = app.test_client().get("/away")
-    assert response.status_code == 307
+    assert response.status_code == code
     assert response.location == "/"
 
 
