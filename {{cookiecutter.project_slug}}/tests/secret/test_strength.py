@@ -94,6 +94,10 @@ CONSONANTS = "bkzqpwtvmcrxjnlgdsfhbqzkwptmvcxrnjglds"
 # words the estimate takes out: what is left of a key after them counts
 WORDY = "mysecretkeyforthis"
 MIDDLE = CONSONANTS[:18]
+# four words, one or two of them letters only
+PROSE = "correct {} 7x9k2mqz8w4v 3j5nbx7q2p9r"
+# a block of letters beyond Latin-1 repeated, two of them changed
+CYRILLIC = "жщфыцЖйкнгзхэжщфыцуйЮнгзхэжщфыцуйкнгзхэ"
 # digits among letters, as in a random key: entropy, not years or numbers
 SPRINKLED = "".join(c + d for c, d in zip(CONSONANTS, "83920571946275", strict=False))
 
@@ -117,6 +121,9 @@ SPRINKLED = "".join(c + d for c, d in zip(CONSONANTS, "83920571946275", strict=F
         pytest.param("secret-" + MIDDLE + "-2024-app", "placeholder", id="year-"),
         pytest.param("secret" + MIDDLE + "2024-flask", None, id="digits-in-a-run"),
         pytest.param("secret" + SPRINKLED, None, id="digits-among-letters"),
+        pytest.param(PROSE.format("horse"), "words of text", id="half-words"),
+        pytest.param(PROSE.format("8m2k4z7q"), None, id="a-quarter-words"),
+        pytest.param(CYRILLIC, "small changes", id="near-repeat-cyrillic"),
         pytest.param(
             "secret839205719462750318462970153846297031586", None, id="long-number"
         ),
@@ -328,11 +335,12 @@ def test_keys_made_the_way_people_make_them_are_refused(kind, key):
         lambda k: "x" + k,
         lambda k: k + "!!!",
         lambda k: "ab" + k + "c",
+        lambda k: "abc" + k + "def",
         lambda k: k[:-1] + ("0" if k[-1] != "0" else "1"),
         lambda k: "Z" + k[1:],
         lambda k: (k + "2").upper(),
     ],
-    ids=["append-1", "prepend", "append-3", "both-ends", "last-changed",
+    ids=["append-1", "prepend", "append-3", "both-ends", "3-each-end", "last-changed",
          "first-changed", "upper-appended"],
 )  # fmt: skip
 @pytest.mark.parametrize("known", [DOCS_KEY, TUTORIAL_KEY], ids=["64", "32"])
