@@ -201,6 +201,12 @@ def test_known_keys_are_refused_in_any_case_and_reversed():
     assert len(strength.fingerprint("x")) == 13
 
 
+def test_known_keys_are_read_once():
+    # 28,000 lines: read on the first check, not on every one
+    assert strength.known_fingerprints() is strength.known_fingerprints()
+    assert strength.fingerprint(DOCS_KEY) in strength.known_fingerprints()
+
+
 def test_find_problem_names_a_fallbacks_value_that_is_not_a_list():
     assert strength.find_problem(secrets.token_hex(32), "old") == (
         'SECRET_KEY_FALLBACKS is not a list of keys, e.g. ["old key"]'
