@@ -12,7 +12,7 @@ from flask import Response, redirect, render_template_string
 from werkzeug.debug import DebuggedApplication
 from werkzeug.test import Client
 
-from {{ cookiecutter.project_slug }} import create_app
+from {{ cookiecutter.project_slug }} import create_app, toolbar
 from {{ cookiecutter.project_slug }}.toolbar import PANELS, REDACTED, redact
 
 
@@ -243,6 +243,14 @@ def test_toolbar_hosts_from_the_environment(project_dir, monkeypatch):
     app = create_app({"DEBUG": True, "SECRET_KEY": secrets.token_hex(32)})
     page = app.test_client().get("/", environ_base={"REMOTE_ADDR": "192.0.2.1"})
     assert b"flDebug" in page.data
+
+
+def test_the_module_makes_the_config_panel_once_and_nothing_else():
+    # the toolbar looks the panel up by name in DEBUG_TB_PANELS
+    assert toolbar.ConfigPanel is toolbar.ConfigPanel
+    for name in ("AnyPanel", "ConfigPanelX", "Zed"):
+        with pytest.raises(AttributeError, match=name):
+            getattr(toolbar, name)
 
 
 def test_redact():
