@@ -178,10 +178,38 @@ def test_fallbacks_file_must_hold_json(key_file):
         create_app()
 
 
-def test_weak_key_in_a_file_is_refused(key_file):
-    key_file("SECRET_KEY", "dev\n")
-    with pytest.raises(WeakSecretKeyError, match="too short"):
+@pytest.mark.parametrize(
+    ("files", "weak", "named"),
+    [
+        (["SECRET_KEY"], "SECRET_KEY", "secret_key"),
+        (["SECRET_KEY", "SECRET_KEY_FALLBACKS"], "FALLBACKS", "secret_key_fallbacks"),
+        (["SECRET_KEY"], "FALLBACKS", None),  # the weak fallback is not in the file
+        (["SECRET_KEY_FALLBACKS"], "SECRET_KEY", None),
+    ],
+    ids=["key-file", "fallbacks-file", "fallback-elsewhere", "key-elsewhere"],
+)
+def test_a_weak_key_is_to_be_replaced_where_it_is(
+    key_file, project_dir, monkeypatch, files, weak, named
+):
+    """The message names a file only when the weak key is in that file."""
+    keys = {"SECRET_KEY": secrets.token_hex(32), "SECRET_KEY_FALLBACKS": []}
+    keys["SECRET_KEY" if weak == "SECRET_KEY" else "SECRET_KEY_FALLBACKS"] = (
+        "dev" if weak == "SECRET_KEY" else ["dev"]
+    )
+    for name, value in keys.items():
+        text = value if isinstance(value, str) else json.dumps(value)
+        if name in files:
+            key_file(name, text + "\n")
+        else:
+            monkeypatch.setenv(f"FLASK_{name}", text)
+    with pytest.raises(WeakSecretKeyError, match="too short") as error:
         create_app()
+    if named:
+        assert f"Put a strong key in {project_dir / named} " in error.value.message
+        assert "flask secret rotate" not in error.value.message
+    else:
+        assert "Put a strong key in" not in error.value.message
+        assert "Run 'flask secret rotate' to replace it" in error.value.message
 
 
 def probe_app(monkeypatch, settings, test_config=None):

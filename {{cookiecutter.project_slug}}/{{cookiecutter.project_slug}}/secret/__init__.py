@@ -55,9 +55,10 @@ class KeySourceError(click.ClickException):
     says why and what to do."""
 
 
-# the key in force, its fallbacks, and where each comes from: a file's path
-# (.env, a key file), "test_config" or "the environment"
-Resolved = collections.namedtuple("Resolved", "key fallbacks source fallbacks_source")
+# the key in force, its fallbacks, where the key comes from (a file's path:
+# .env or a key file; "test_config" or "the environment"), and the file the
+# fallbacks come from when a _FILE setting names one (else None)
+Resolved = collections.namedtuple("Resolved", "key fallbacks source fallbacks_file")
 
 
 def init_app(app, test_config=None):
@@ -107,7 +108,7 @@ def resolve(config, given=()):
     fallbacks, fallbacks_file = found["SECRET_KEY_FALLBACKS"]
     in_test = "SECRET_KEY" in given
     source = "test_config" if in_test else (key_file or key_source(key))
-    return Resolved(key, fallbacks or [], source, fallbacks_file or source)
+    return Resolved(key, fallbacks or [], source, fallbacks_file)
 
 
 def settings_of_the_app():
@@ -282,6 +283,6 @@ def weak_key_error(problem, resolved=None):
     where = None
     if resolved is not None:
         fallback = problem.startswith("SECRET_KEY_FALLBACKS")
-        where = resolved.fallbacks_source if fallback else resolved.source
+        where = resolved.fallbacks_file if fallback else resolved.source
     key_file = where and os.path.isfile(where) and not is_env_file(where)
     return WeakSecretKeyError(problem, where if key_file else None)

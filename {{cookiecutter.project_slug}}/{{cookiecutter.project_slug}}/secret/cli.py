@@ -252,7 +252,7 @@ def check():
     problem = strength.find_problem(key, fallbacks)
     if problem:
         fail(weak_key_error(problem, resolved).message)
-    files = [envfile.find_env_file(), resolved.source, resolved.fallbacks_source]
+    files = [envfile.find_env_file(), resolved.source, resolved.fallbacks_file]
     private = [f for f in dict.fromkeys(files) if f and os.path.exists(f)]
     problem = next(filter(None, map(permission_problem, private)), None)
     if problem:
