@@ -31,12 +31,18 @@ def test_other_responses_get_the_headers_but_no_policy(client, path):
 
 @pytest.mark.parametrize(
     ("seconds", "scheme", "sent"),
-    [(31536000, "https", True), (31536000, "http", False), (0, "https", False)],
+    [
+        (31536000, "https", True),
+        (31536000, "http", False),
+        (0, "https", False),
+        (None, "https", False),
+    ],
 )
 def test_hsts_only_when_asked_and_over_https(seconds, scheme, sent):
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": secrets.token_hex(32), "HSTS_SECONDS": seconds}
-    )
+    config = {"TESTING": True, "SECRET_KEY": secrets.token_hex(32)}
+    if seconds is not None:
+        config["HSTS_SECONDS"] = seconds
+    app = create_app(config)
     response = app.test_client().get("/", base_url=f"{scheme}://localhost")
     hsts = response.headers.get("Strict-Transport-Security")
     assert hsts == (f"max-age={seconds}; includeSubDomains" if sent else None)
@@ -53,6 +59,7 @@ def test_a_nonce_allows_one_inline_script_per_response(app):
     client = app.test_client()
     first, second = client.get("/nonce"), client.get("/nonce")
     nonce = re.search(r'nonce="([^"]+)"', first.text).group(1)
+    assert len(nonce) == 22  # 128 random bits, base64
     assert f"'nonce-{nonce}'" in policy_of(first)["script-src"]
     assert f"'nonce-{nonce}'" not in policy_of(second)["script-src"]
     assert "'nonce-" not in " ".join(policy_of(client.get("/"))["script-src"])
@@ -69,6 +76,45 @@ def test_one_view_may_loosen_one_directive(app):
     assert policy["connect-src"] == ["'self'", "https://api.example"]
     elsewhere = policy_of(app.test_client().get("/"))
     assert "https://images.example" not in elsewhere["img-src"]
+
+
+def test_views_loosened_keep_their_names(app):
+    @app.get("/maps")
+    @headers.csp(img_src="https://maps.example")
+    def maps():
+        return "<html><body></body></html>"
+
+    @app.get("/fonts")
+    @headers.csp(font_src="https://fonts.example")
+    def fonts():
+        return "<html><body></body></html>"
+
+    assert app.view_functions["maps"].__name__ == "maps"
+    assert "font-src" in policy_of(app.test_client().get("/fonts"))
+
+
+def sources(text):
+    """A keyword as it is; anything else as the hash that allows it."""
+    return text if text.startswith("'") else headers.digest(text)
+
+
+@pytest.mark.parametrize(
+    ("page", "script_src", "style_src"),
+    [
+        ('<p onclick="x()">mine</p>', [], []),
+        ('<div id="flDebug" style="a:b">', [], ["'unsafe-hashes'", "a:b"]),
+        ('<div id="flDebug"><script>y()</script>', ["y()"], []),
+        ('<div id="flDebug" onclick="x()">', ["'unsafe-hashes'", "x()"], []),
+        ('<p onclick="z()"></p><div id="flDebug">', [], []),
+    ],
+    ids=["no-toolbar", "style-at-start", "script", "handler", "handler-before"],
+)
+def test_only_what_the_toolbar_wrote_is_allowed(page, script_src, style_src):
+    policy = {"script-src": [], "style-src": []}
+    headers.allow_the_toolbar(policy, page)
+    assert policy["script-src"] == [sources(s) for s in script_src]
+    assert policy["style-src"] == [sources(s) for s in style_src]
+
 
 
 def test_debug_policy_allows_the_toolbar_only(project_dir):
