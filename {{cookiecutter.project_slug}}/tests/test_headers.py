@@ -116,7 +116,6 @@ def test_only_what_the_toolbar_wrote_is_allowed(page, script_src, style_src):
     assert policy["style-src"] == [sources(s) for s in style_src]
 
 
-
 def test_debug_policy_allows_the_toolbar_only(project_dir):
     app = create_app({"DEBUG": True, "SECRET_KEY": secrets.token_hex(32)})
     mine = "window.mine = 1"
