@@ -185,8 +185,9 @@ def test_fallbacks_file_must_hold_json(key_file):
         (["SECRET_KEY", "SECRET_KEY_FALLBACKS"], "FALLBACKS", "secret_key_fallbacks"),
         (["SECRET_KEY"], "FALLBACKS", None),  # the weak fallback is not in the file
         (["SECRET_KEY_FALLBACKS"], "SECRET_KEY", None),
+        ([".env"], "SECRET_KEY", None),
     ],
-    ids=["key-file", "fallbacks-file", "fallback-elsewhere", "key-elsewhere"],
+    ids=["key-file", "fallbacks-file", "fallback-elsewhere", "key-elsewhere", ".env"],
 )
 def test_a_weak_key_is_to_be_replaced_where_it_is(
     key_file, project_dir, monkeypatch, files, weak, named
@@ -200,6 +201,9 @@ def test_a_weak_key_is_to_be_replaced_where_it_is(
         text = value if isinstance(value, str) else json.dumps(value)
         if name in files:
             key_file(name, text + "\n")
+        elif ".env" in files:
+            with (project_dir / ".env").open("a") as env:
+                env.write(f"FLASK_{name}='{text}'\n")
         else:
             monkeypatch.setenv(f"FLASK_{name}", text)
     with pytest.raises(WeakSecretKeyError, match="too short") as error:
