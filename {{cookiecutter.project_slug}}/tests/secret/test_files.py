@@ -15,8 +15,8 @@ from {{ cookiecutter.project_slug }}.secret import (
 
 @pytest.fixture
 def key_file(project_dir, monkeypatch):
-    def write(name, text):
-        path = project_dir / name.lower()
+    def write(name, text, filename=None):
+        path = project_dir / (filename or name.lower())
         path.write_text(text)
         monkeypatch.setenv(f"FLASK_{name}_FILE", str(path))
         return path
@@ -39,6 +39,7 @@ def test_key_and_fallbacks_from_files(key_file):
     [
         ("\ufeff%s\n", "starts with a byte-order mark"),  # Notepad, PowerShell 5
         ("%s \n", "has spaces, tabs or line breaks around the key"),
+        ("%s \r\n", "has spaces, tabs or line breaks around the key"),
         ("\t%s", "has spaces, tabs or line breaks around the key"),
         ("%s\n\n", "has spaces, tabs or line breaks around the key"),
         ("%s\nsecond line\n", "has more than one line"),
@@ -46,8 +47,9 @@ def test_key_and_fallbacks_from_files(key_file):
         ("", "is empty"),
         ("\n", "is empty"),
     ],
-    ids=["bom", "space", "tab", "blank-line", "second-line", "cr", "empty", "newline"],
-)
+    ids=["bom", "space", "space-crlf", "tab", "blank-line", "second-line", "cr",
+         "empty", "newline"],
+)  # fmt: skip
 def test_key_files_hold_the_key_alone(key_file, text, problem):
     # hosts given "the same" key would otherwise sign differently
     key = secrets.token_hex(32)
@@ -178,29 +180,31 @@ def test_fallbacks_file_must_hold_json(key_file):
         create_app()
 
 
+KEY, FALLBACKS = "SECRET_KEY", "SECRET_KEY_FALLBACKS"
+
+
 @pytest.mark.parametrize(
     ("files", "weak", "named"),
     [
-        (["SECRET_KEY"], "SECRET_KEY", "secret_key"),
-        (["SECRET_KEY", "SECRET_KEY_FALLBACKS"], "FALLBACKS", "secret_key_fallbacks"),
-        (["SECRET_KEY"], "FALLBACKS", None),  # the weak fallback is not in the file
-        (["SECRET_KEY_FALLBACKS"], "SECRET_KEY", None),
-        ([".env"], "SECRET_KEY", None),
+        ([KEY], KEY, "secret_key"),
+        ([KEY], KEY, "+secret_key"),  # a name that sorts before ".env"
+        ([KEY, FALLBACKS], FALLBACKS, "secret_key_fallbacks"),
+        ([KEY], FALLBACKS, None),  # the weak fallback is not in the file
+        ([FALLBACKS], KEY, None),
+        ([".env"], KEY, None),
     ],
-    ids=["key-file", "fallbacks-file", "fallback-elsewhere", "key-elsewhere", ".env"],
-)
+    ids=["key-file", "key-file-+", "fallbacks-file", "fallback-elsewhere",
+         "key-elsewhere", ".env"],
+)  # fmt: skip
 def test_a_weak_key_is_to_be_replaced_where_it_is(
     key_file, project_dir, monkeypatch, files, weak, named
 ):
     """The message names a file only when the weak key is in that file."""
-    keys = {"SECRET_KEY": secrets.token_hex(32), "SECRET_KEY_FALLBACKS": []}
-    keys["SECRET_KEY" if weak == "SECRET_KEY" else "SECRET_KEY_FALLBACKS"] = (
-        "dev" if weak == "SECRET_KEY" else ["dev"]
-    )
-    for name, value in keys.items():
-        text = value if isinstance(value, str) else json.dumps(value)
+    values = {KEY: secrets.token_hex(32), FALLBACKS: "[]"}
+    values[weak] = "dev" if weak == KEY else '["dev"]'
+    for name, text in values.items():
         if name in files:
-            key_file(name, text + "\n")
+            key_file(name, text + "\n", named if name == weak else None)
         elif ".env" in files:
             with (project_dir / ".env").open("a") as env:
                 env.write(f"FLASK_{name}='{text}'\n")

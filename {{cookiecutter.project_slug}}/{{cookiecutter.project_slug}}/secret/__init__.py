@@ -211,7 +211,7 @@ def read_key_file(path, name):
     problem = key_file_problem(text, name)
     if problem:
         raise KeySourceError(f"{variable}: {full} {problem}")
-    text = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
+    text = without_line_ending(text)
     if name == "SECRET_KEY":
         return text, full
     try:
@@ -247,13 +247,18 @@ def read_regular_file(path, variable):
     return data
 
 
+def without_line_ending(text):
+    """Return `text` without one line ending at its end (CRLF or LF)."""
+    return text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
+
+
 def key_file_problem(text, name):
     """Return what makes `text` unfit as the content of a key file, or None."""
     if not text.strip("\r\n"):
         return "is empty: write the key into it (flask secret export does)"
     if text.startswith(envfile.BOM):
         return "starts with a byte-order mark: save it as UTF-8 without one"
-    body = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
+    body = without_line_ending(text)
     if name == "SECRET_KEY" and body != body.strip():
         return "has spaces, tabs or line breaks around the key: keep the key alone"
     if name == "SECRET_KEY" and any(c in body for c in "\r\n"):
