@@ -93,6 +93,9 @@ def test_views_loosened_keep_their_names(app):
     assert "font-src" in policy_of(app.test_client().get("/fonts"))
 
 
+UNSAFE = "'unsafe-hashes'"
+
+
 def sources(text):
     """A keyword as it is; anything else as the hash that allows it."""
     return text if text.startswith("'") else headers.digest(text)
@@ -102,13 +105,15 @@ def sources(text):
     ("page", "script_src", "style_src"),
     [
         ('<p onclick="x()">mine</p>', [], []),
-        ('<div id="flDebug" style="a:b">', [], ["'unsafe-hashes'", "a:b"]),
+        ('<div id="flDebug" style="a:b">', [], [UNSAFE, "a:b"]),
         ('<div id="flDebug"><script>y()</script>', ["y()"], []),
-        ('<div id="flDebug" onclick="x()">', ["'unsafe-hashes'", "x()"], []),
+        ('<div id="flDebug" onclick="x()">', [UNSAFE, "x()"], []),
         ('<p onclick="z()"></p><div id="flDebug">', [], []),
+        ('<div id="flDebug" onclick="x()"><script>x()</script>', [UNSAFE, "x()"], []),
     ],
-    ids=["no-toolbar", "style-at-start", "script", "handler", "handler-before"],
-)
+    ids=["no-toolbar", "style-at-start", "script", "handler", "handler-before",
+         "same-text"],
+)  # fmt: skip
 def test_only_what_the_toolbar_wrote_is_allowed(page, script_src, style_src):
     policy = {"script-src": [], "style-src": []}
     headers.allow_the_toolbar(policy, page)
@@ -131,3 +136,14 @@ def test_debug_policy_allows_the_toolbar_only(project_dir):
     assert headers.digest(mine) not in policy["script-src"]
     assert headers.digest("display:none;") in policy["style-src"]
     assert "'unsafe-inline'" not in " ".join(sum(policy.values(), []))
+
+
+def test_production_allows_nothing_by_hash(app):
+    # a page of yours that looks like the toolbar gets nothing in production
+    @app.get("/lookalike")
+    @headers.csp(img_src="https://images.example")
+    def lookalike():
+        return '<html><body><div id="flDebug" style="a:b"></div></body></html>'
+
+    policy = policy_of(app.test_client().get("/lookalike"))
+    assert policy["style-src"] == ["'self'"]
