@@ -728,6 +728,13 @@ def test_outside_a_repository_the_gitignore_is_read(project_dir, lines, ignored)
     assert envfile.listed_in_gitignore(str(project_dir / "sub"), ".env") is ignored
 
 
+def test_a_comment_in_the_gitignore_ignores_nothing(project_dir):
+    # as git reads it: a line starting with # is a comment, even one naming a file
+    (project_dir / "pyproject.toml").write_text("")
+    (project_dir / ".gitignore").write_text("#notes\n")
+    assert envfile.listed_in_gitignore(str(project_dir), "#notes") is False
+
+
 def test_without_a_gitignore_nothing_is_said_about_git(project_dir):
     assert envfile.listed_in_gitignore(str(project_dir), ".env") is None
     (project_dir / ".env").write_text("")
