@@ -266,7 +266,7 @@ def key_file_problem(text, name):
     return None
 
 
-def check_key(app, testing, resolved=None):
+def check_key(app, testing, resolved):
     """Stop the app with one line when its key is missing, or as
     strength.judge() rules (where the policy is: testing, debug mode and
     production); a warning goes to the app's log. The message says how to
@@ -282,12 +282,10 @@ def check_key(app, testing, resolved=None):
         raise weak_key_error(problem, resolved)
 
 
-def weak_key_error(problem, resolved=None):
+def weak_key_error(problem, resolved):
     """Return the WeakSecretKeyError for `problem`, saying how to replace
     the weak key where `resolved` says it comes from."""
-    where = None
-    if resolved is not None:
-        fallback = problem.startswith("SECRET_KEY_FALLBACKS")
-        where = resolved.fallbacks_file if fallback else resolved.source
+    fallback = problem.startswith("SECRET_KEY_FALLBACKS")
+    where = resolved.fallbacks_file if fallback else resolved.source
     key_file = where and os.path.isfile(where) and not is_env_file(where)
     return WeakSecretKeyError(problem, where if key_file else None)
