@@ -728,6 +728,14 @@ def test_outside_a_repository_the_gitignore_is_read(project_dir, lines, ignored)
     assert envfile.listed_in_gitignore(str(project_dir / "sub"), ".env") is ignored
 
 
+def test_without_git_the_gitignore_is_read(project_dir, monkeypatch):
+    (project_dir / "pyproject.toml").write_text("")
+    (project_dir / ".gitignore").write_text(".env\n")
+    monkeypatch.setenv("PATH", str(project_dir / "no-such-folder"))
+    assert envfile.gitignored(str(project_dir / ".env")) is True
+    assert envfile.gitignored(str(project_dir / "key")) is False
+
+
 def test_a_comment_in_the_gitignore_ignores_nothing(project_dir):
     # as git reads it: a line starting with # is a comment, even one naming a file
     (project_dir / "pyproject.toml").write_text("")
