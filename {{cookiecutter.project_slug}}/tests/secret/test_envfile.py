@@ -565,7 +565,8 @@ def fake_icacls(tmp_path, monkeypatch):
     script = tmp_path / "bin" / "icacls"
     script.parent.mkdir()
     record = f'printf "%s\\n" "$@" >> "{calls}"'
-    script.write_text("#!/bin/sh\n" + record + '\nexit "${FAKE_EXIT:-0}"\n')
+    said = "echo Successfully processed 1 files"  # as icacls does
+    script.write_text(f"#!/bin/sh\n{record}\n{said}\n" + 'exit "${FAKE_EXIT:-0}"\n')
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{script.parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("USERNAME", "ada")
@@ -579,10 +580,13 @@ windows_branch = pytest.mark.skipif(
 
 
 @windows_branch
-def test_windows_files_are_restricted_with_icacls(tmp_path, fake_icacls, monkeypatch):
+def test_windows_files_are_restricted_with_icacls(
+    tmp_path, fake_icacls, monkeypatch, capfd
+):
     monkeypatch.setattr(envfile.os, "name", "nt")
     env = tmp_path / ".env"
     assert envfile.create_env(str(env)) == "created"
+    assert capfd.readouterr() == ("", "")  # what icacls says is not shown
     assert fake_icacls.read_text().splitlines() == [
         str(env), "/inheritance:r", "/grant:r", "LAB\\ada:F"
     ]  # fmt: skip
