@@ -193,6 +193,37 @@ def test_key_problem_names_the_rule(key, reason):
     assert reason in strength.key_problem(key)
 
 
+# placeholder words, as people spell them: each one makes a key made up
+PLACEHOLDERS = [
+    "changeme", "change-me", "change_me", "change me", "secret", "password",
+    "passwd", "example", "placeholder", "replace", "insecure", "default",
+    "dummy", "sample", "yourkey", "your-key", "your_key", "YourKey",
+]  # fmt: skip
+# other words people string into made-up keys: they add no entropy
+FILLERS = [
+    "key", "pass", "change", "me", "my", "your", "our", "the", "this", "that",
+    "for", "and", "not", "so", "very", "super", "top", "really", "flask",
+    "django", "app", "application", "web", "site", "dev", "development",
+    "prod", "production", "test", "testing", "local", "token", "session",
+    "cookie", "sign", "signing", "random", "string", "long", "strong",
+    "value", "here", "put", "set", "it", "is", "a", "to", "of", "in", "with",
+    "admin", "user", "hello", "world", "please", "do", "no", "never", "share",
+    "commit", "-2024-", "_7_",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("word", PLACEHOLDERS)
+def test_each_placeholder_word_marks_a_made_up_key(word):
+    # 27 consonants are 127 bits: what is left once the word is taken out
+    assert "placeholder" in strength.key_problem(word + CONSONANTS[:27])
+    assert strength.key_problem(word + CONSONANTS[:27].upper() + "x") is None
+
+
+def test_each_filler_word_adds_no_entropy():
+    kept = {word: strength.WORDS.sub("", word) for word in PLACEHOLDERS + FILLERS}
+    assert {word: rest for word, rest in kept.items() if rest.strip("-_")} == {}
+
+
 def test_known_keys_are_refused_in_any_case_and_reversed():
     for variant in (DOCS_KEY.upper(), DOCS_KEY[::-1], DOCS_KEY[::-1].upper()):
         assert strength.key_problem(variant).startswith("is publicly known")

@@ -262,6 +262,18 @@ def test_redact():
     }
 
 
+# each holds one of the words that mark a setting as secret, in any case
+SECRET_NAMES = [
+    "OPENAI_API", "GITHUB_AUTH", "AWS_CREDENTIALS", "STRIPE_KEY", "DB_PASS",
+    "SSH_PRIVATE", "MAIL_SECRET", "WEBHOOK_SIGNATURE", "slack_token",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", SECRET_NAMES)
+def test_settings_named_as_secrets_are_redacted(name):
+    assert redact({name: "value", "DB_HOST": "h"}) == {name: REDACTED, "DB_HOST": "h"}
+
+
 def test_each_form_becomes_one_mark(project_dir, caplog):
     """The longest forms go first: a key of backslashes (weak, so debug mode
     only warns) shown by repr is one mark, not its raw form twice."""

@@ -47,7 +47,7 @@ PLACEHOLDER_WORDS = [
     "replace", "insecure", "default", "dummy", "sample", "your.?key",
 ]  # fmt: skip
 OTHER_WORDS = [
-    "key", "passwd", "pass", "change", "me", "my", "your", "our", "the",
+    "key", "pass", "change", "me", "my", "your", "our", "the",
     "this", "that", "for", "and", "not", "so", "very", "super", "top",
     "really", "flask", "django", "app", "application", "web", "site", "dev",
     "development", "prod", "production", "test", "testing", "local", "token",
@@ -58,7 +58,8 @@ OTHER_WORDS = [
 ]  # fmt: skip
 PLACEHOLDER = re.compile("|".join(PLACEHOLDER_WORDS), re.IGNORECASE)
 WORDS = re.compile(
-    "|".join([*PLACEHOLDER_WORDS, *OTHER_WORDS])
+    # longest first: "application" is taken out whole, not as "app" and "a"
+    "|".join(sorted([*PLACEHOLDER_WORDS, *OTHER_WORDS], key=len, reverse=True))
     # a year or a short number, standing apart from letters and digits (in a
     # random key digits sit among letters: they are entropy, not a year)
     + r"|(?<![^\W_])\d{1,4}(?![^\W_])",
