@@ -241,6 +241,34 @@ def test_rotate_keeps_the_old_file_when_writing_fails(
 # stage, promote and retire: rotation across hosts
 
 
+def test_each_change_says_what_it_did_and_what_comes_next(flask_secret, project_dir):
+    env = write_env(project_dir, "# settings\n")
+
+    def said(*args):
+        result = flask_secret(*args)
+        assert result.exit_code == 0, result.output
+        return result.output.splitlines()
+
+    assert said("init")[0].startswith(f"Added a new secret key to {env} (owner-only")
+    assert said("rotate") == [
+        f"New secret key in {env}; 1 old key(s) kept as fallbacks.",
+        "Restart the app to sign with the new key.",
+    ]
+    before = keys_in(env)[1]
+    lines = said("stage")
+    staged = envfile.key_id(next(k for k in keys_in(env)[1] if k not in before))
+    assert lines == [
+        f"Staged a new key ({staged}) as a fallback in {env}.",
+        "Give every host this file and restart each; then run 'flask secret promote'.",
+    ]
+    assert said("promote") == [
+        f"The staged key ({staged}) now signs; the old key is a fallback.",
+        f"Give every host {env} again and restart each.",
+    ]
+    assert envfile.key_id(keys_in(env)[0]) == staged
+    assert said("retire") == [f"Dropped 2 old key(s) from {env}; restart every host."]
+
+
 def test_stage_then_promote(flask_secret, project_dir):
     old = secrets.token_hex(32)
     env = write_env(project_dir, f"# mine\nFLASK_SECRET_KEY={old}\nA=1\n")
@@ -400,14 +428,22 @@ def test_check_names_a_key_file(flask_secret, project_dir, monkeypatch):
 
 
 @pytest.mark.posix_modes
-def test_check_fails_a_readable_key_file(flask_secret, project_dir, monkeypatch):
-    key_file = project_dir / "key"
-    key_file.write_text(secrets.token_hex(32))
-    key_file.chmod(0o644)
-    monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(key_file))
+@pytest.mark.parametrize("readable", ["SECRET_KEY", "SECRET_KEY_FALLBACKS"])
+def test_check_fails_a_readable_key_file(
+    flask_secret, project_dir, monkeypatch, readable
+):
+    files = {
+        "SECRET_KEY": secrets.token_hex(32),
+        "SECRET_KEY_FALLBACKS": json.dumps([secrets.token_hex(32)]),
+    }
+    for name, text in files.items():
+        path = project_dir / name.lower()
+        path.write_text(text)
+        path.chmod(0o644 if name == readable else 0o600)
+        monkeypatch.setenv(f"FLASK_{name}_FILE", str(path))
     result = flask_secret("check")
     assert result.exit_code == 1
-    assert f"{key_file} is readable by others" in result.output
+    assert f"{project_dir / readable.lower()} is readable by others" in result.output
 
 
 def test_check_names_a_relative_key_file_from_anywhere_in_the_project(
