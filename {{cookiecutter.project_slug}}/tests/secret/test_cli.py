@@ -857,28 +857,33 @@ def test_init_refuses_where_the_app_takes_its_key_elsewhere(
 
 
 @pytest.mark.parametrize(
-    "line",
+    ("lines", "named"),
     [
-        "FLASK_SECRET_KEY=%s",
-        "FLASK_SECRET_KEY_FALLBACKS='[\"%s\"]'",
-        "FLASK_SECRET_KEY_FILE=/run/secrets/%s",
+        (["FLASK_SECRET_KEY=%s"], "FLASK_SECRET_KEY is"),
+        (["FLASK_SECRET_KEY_FALLBACKS='[\"%s\"]'"], "FLASK_SECRET_KEY_FALLBACKS is"),
+        (["FLASK_SECRET_KEY_FILE=/run/secrets/%s"], "FLASK_SECRET_KEY_FILE is"),
+        (
+            ["FLASK_SECRET_KEY_FALLBACKS_FILE=old", "FLASK_SECRET_KEY=%s"],
+            "FLASK_SECRET_KEY and FLASK_SECRET_KEY_FALLBACKS_FILE are",
+        ),
     ],
-    ids=["key", "fallbacks", "key-file"],
+    ids=["key", "fallbacks", "key-file", "two"],
 )
 @pytest.mark.parametrize("args", [["init"], ["rotate"], ["check"], ["stage"]])
 def test_no_key_setting_in_the_committed_flaskenv(
-    flask_secret, project_dir, line, args
+    flask_secret, project_dir, lines, named, args
 ):
     # flask run would take it from there, gunicorn would not: no loop of
     # commands, one answer everywhere
     flaskenv = project_dir / ".flaskenv"
-    flaskenv.write_text("FLASK_APP=app\n" + line.replace("%s", secrets.token_hex(32)))
+    text = "".join(f"{line}\n" for line in ["FLASK_APP=app", *lines])
+    flaskenv.write_text(text.replace("%s", secrets.token_hex(32)))
     write_env(project_dir, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
-    name = line.split("=")[0]
+    it = "it" if len(lines) == 1 else "them"
     message = (
-        f"Error: {name} is set in {flaskenv}, which is committed to git and "
-        "which gunicorn does not read: remove it there and run 'flask secret "
-        "init' (.env is the place for it)"
+        f"Error: {named} set in {flaskenv}, which is committed to git and "
+        f"which gunicorn does not read: remove {it} there and run 'flask secret "
+        f"init' (.env is the place for {it})"
     )
     result = flask_secret(*args)
     assert result.exit_code == 1

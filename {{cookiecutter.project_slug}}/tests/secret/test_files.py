@@ -90,13 +90,22 @@ def test_a_fifo_is_refused_at_once(key_file, project_dir, monkeypatch):
     )
 
 
+def test_a_fallbacks_file_of_64_kib_written_as_people_write_json(key_file):
+    # indented over several lines, and padded to exactly 64 KiB
+    keys = [secrets.token_hex(32) for _ in range(3)]
+    text = json.dumps(keys, indent=2) + "\n"
+    key_file("SECRET_KEY", secrets.token_hex(32) + "\n")
+    key_file("SECRET_KEY_FALLBACKS", text + " " * (64 * 1024 - len(text)))
+    assert create_app().config["SECRET_KEY_FALLBACKS"] == keys
+
+
 @pytest.mark.parametrize("kind", ["folder", "huge", "device"])
 def test_key_files_are_small_regular_files(project_dir, monkeypatch, kind):
     if kind == "folder":
         path, problem = project_dir, "is a folder"
     elif kind == "huge":
         path = project_dir / "huge"
-        path.write_bytes(b"0" * (secret.MAX_KEY_FILE + 1))
+        path.write_bytes(b"0" * (64 * 1024 + 1))
         problem = "is larger than 64 KiB"
     else:
         path, problem = os.devnull, "is not a regular file"
