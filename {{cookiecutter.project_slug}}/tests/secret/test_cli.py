@@ -628,11 +628,13 @@ def test_export_never_writes_through_a_link(flask_secret, project_dir, option):
     assert key not in "".join(p.read_text() for p in project_dir.glob("*.txt"))
 
 
+@pytest.mark.parametrize("their_uid", [-1, 1], ids=["below-mine", "above-mine"])
 def test_export_never_writes_over_another_users_file(
-    flask_secret, project_dir, monkeypatch
+    flask_secret, project_dir, monkeypatch, their_uid
 ):
     _, _, victim = export_setup(project_dir)
-    monkeypatch.setattr(os, "geteuid", lambda: victim.stat().st_uid + 1, raising=False)
+    mine = victim.stat().st_uid - their_uid  # the file's owner is not me
+    monkeypatch.setattr(os, "geteuid", lambda: mine, raising=False)
     result = flask_secret("export", "--key-file", str(victim))
     assert result.exit_code == 1
     assert f"{victim} belongs to another user" in result.output

@@ -41,6 +41,8 @@ def test_create_env_makes_a_private_file(tmp_path):
     assert mode(env) == 0o600
     assert len(key_of(env)) == 64
     assert env.read_text().startswith("# Private settings")
+    said = envfile.describe("created", str(env))
+    assert said.startswith(f"Created {env} with a new secret key (owner-only")
 
 
 @pytest.mark.posix_modes
@@ -566,7 +568,7 @@ def fake_icacls(tmp_path, monkeypatch):
     script.parent.mkdir()
     record = f'printf "%s\\n" "$@" >> "{calls}"'
     said = "echo Successfully processed 1 files"  # as icacls does
-    script.write_text(f"#!/bin/sh\n{record}\n{said}\n" + 'exit "${FAKE_EXIT:-0}"\n')
+    script.write_text(f"#!/bin/sh\n{record}\n{said}\nexit 0\n")
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{script.parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("USERNAME", "ada")
@@ -594,9 +596,13 @@ def test_windows_files_are_restricted_with_icacls(
 
 
 @windows_branch
-def test_windows_file_is_removed_when_icacls_fails(tmp_path, fake_icacls, monkeypatch):
+@pytest.mark.parametrize("ending", ["exit 5", "kill -KILL $$"], ids=["code", "signal"])
+def test_windows_file_is_removed_when_icacls_fails(
+    tmp_path, fake_icacls, monkeypatch, ending
+):
     monkeypatch.setattr(envfile.os, "name", "nt")
-    monkeypatch.setenv("FAKE_EXIT", "5")
+    script = tmp_path / "bin" / "icacls"
+    script.write_text(script.read_text().replace("exit 0", ending))
     env = tmp_path / ".env"
     with pytest.raises(envfile.KeyFileError) as error:
         envfile.create_env(str(env))
