@@ -4,6 +4,7 @@ import secrets
 import shutil
 import stat
 import subprocess
+import threading
 
 import click
 import pytest
@@ -711,6 +712,20 @@ def test_a_held_lock_times_out_in_one_line(flask_secret, project_dir, monkeypatc
         f"Error: another command has held {env}.lock for 0 s; try again when it is done"
     ]
     assert env.read_text() == f"FLASK_SECRET_KEY={key}\n"
+
+
+def test_a_lock_let_go_within_the_wait_is_taken(flask_secret, project_dir, monkeypatch):
+    fcntl = pytest.importorskip("fcntl", reason="POSIX locks; Windows uses msvcrt")
+    _, env, _ = export_setup(project_dir)
+    monkeypatch.setattr(editing, "LOCK_WAIT", 0.8)
+    with open(project_dir / ".env.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        timer = threading.Timer(0.2, fcntl.flock, (held, fcntl.LOCK_UN))
+        timer.start()
+        result = flask_secret("rotate")
+        timer.join()
+    assert result.exit_code == 0, result.output
+    assert len(keys_in(env)[1]) == 1
 
 
 # what is said about git

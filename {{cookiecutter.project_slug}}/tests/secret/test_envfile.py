@@ -522,8 +522,10 @@ def test_a_key_that_would_not_read_back_is_refused(tmp_path):
     assert env.read_bytes() == before
 
 
-def test_keep_zero_leaves_no_text_of_the_old_keys(tmp_path):
-    key, old, older = (secrets.token_hex(32) for _ in range(3))
+@pytest.mark.parametrize("length", [32, 8], ids=["hex-64", "hex-16"])
+def test_keep_zero_leaves_no_text_of_the_old_keys(tmp_path, length):
+    # 16 characters, the shortest key taken out of the text wherever it stands
+    key, old, older = (secrets.token_hex(length) for _ in range(3))
     env = env_with(
         tmp_path,
         f"# was {older} until May\nFLASK_SECRET_KEY={older}\n"
@@ -534,6 +536,12 @@ def test_keep_zero_leaves_no_text_of_the_old_keys(tmp_path):
     text = env.read_text()
     assert [k in text for k in (key, old, older)] == [False, False, False]
     assert "# was (removed key) until May" in text
+
+
+def test_init_fills_a_bare_name_on_the_last_line(tmp_path):
+    env = env_with(tmp_path, "A=1\nFLASK_SECRET_KEY")
+    assert change(editing.init, env) == "added"
+    assert env.read_text() == f"A=1\nFLASK_SECRET_KEY={key_of(env)}\n"
 
 
 @pytest.mark.parametrize("mark", ["sha256:000000000000", "sha256:ffffffffffff"])
