@@ -556,16 +556,28 @@ def test_promote_refuses_a_mark_of_another_key(tmp_path, mark):
     assert env.read_text() == text
 
 
-def test_a_target_swapped_for_a_link_is_replaced_not_followed(tmp_path):
+def test_export_replaces_a_link_planted_after_its_check(tmp_path, monkeypatch):
     # a link planted between export's check and its write changes nothing
-    victim = tmp_path / "victim"
-    victim.write_text("theirs\n")
-    target = tmp_path / "key"
-    target.symlink_to(victim)
-    envfile.replace_private(str(target), "ours\n", follow=False)
-    assert victim.read_text() == "theirs\n"
-    assert not target.is_symlink()
-    assert target.read_text() == "ours\n"
+    key, old = secrets.token_hex(32), secrets.token_hex(32)
+    env = env_with(tmp_path, f"FLASK_SECRET_KEY={key}\n")
+    env.write_text(env.read_text() + f"FLASK_SECRET_KEY_FALLBACKS='[\"{old}\"]'\n")
+    check = editing.check_export_target
+
+    def check_then_plant(target, env_path):
+        check(target, env_path)
+        victim = f"{target}.theirs"
+        with open(victim, "w") as theirs:
+            theirs.write("theirs\n")
+        os.symlink(victim, target)
+
+    monkeypatch.setattr(editing, "check_export_target", check_then_plant)
+    targets = [tmp_path / "key", tmp_path / "fallbacks"]
+    editing.export_keys(str(env), *map(str, targets))
+    victims = [path.with_name(path.name + ".theirs") for path in targets]
+    assert [path.read_text() for path in victims] == ["theirs\n", "theirs\n"]
+    assert [path.is_symlink() for path in targets] == [False, False]
+    assert targets[0].read_text() == key + "\n"
+    assert json.loads(targets[1].read_text()) == [old]
 
 
 @pytest.fixture
