@@ -5,8 +5,9 @@
                                [MODULE ...]
 
 The key code is mutated in a project baked from this checkout and judged by
-the baked project's own test suite (for envfile.py also by the template's
-differential test against python-dotenv, with 200 generated files); the hooks
+the baked project's own test suite, and for editing.py and strength.py also
+by the template's tests that load them by path (a differential test against
+python-dotenv with 200 generated files; the attackers' wordlist); the hooks
 are mutated in a copy of this checkout and judged by the template's hook
 tests and its bake tests. Each module runs in a folder of its own (cosmic-ray
 changes files in place), `--jobs` at a time. `--baked-only` judges the baked
@@ -63,11 +64,7 @@ HOOKS = {
 # points them at the mutated copy, and the tests (those marked wordlist or
 # slow take seconds each, and what they check is checked by faster ones too)
 TEMPLATE_TESTS = {
-    "envfile": ("ENVFILE_UNDER_TEST", "tests/test_keycheck.py"),
-    "editing": (
-        "EDITING_UNDER_TEST",
-        "tests/test_envfile_dotenv.py tests/test_keycheck.py",
-    ),
+    "editing": ("EDITING_UNDER_TEST", "tests/test_envfile_dotenv.py"),
     "strength": ("STRENGTH_UNDER_TEST", "tests/test_keycheck.py"),
 }
 

@@ -493,8 +493,9 @@ def test_rotate_keeps_what_stands_around_the_value(tmp_path, line, kept):
         "a$b" + secrets.token_hex(16),
         "quote'and\\back" + secrets.token_hex(16),
         "$$" + secrets.token_hex(16),
+        'it\'s a \\ "strong" key: ' + secrets.token_hex(16),
     ],
-    ids=["dollar-brace", "dollar", "quote-backslash", "two-dollars"],
+    ids=["dollar-brace", "dollar", "quote-backslash", "two-dollars", "sentence"],
 )
 def test_old_keys_read_back_verbatim(tmp_path, old):
     """What rotate writes, python-dotenv reads back as the app calls it,

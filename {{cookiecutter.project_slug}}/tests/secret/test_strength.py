@@ -27,6 +27,31 @@ def test_messages_never_hold_the_key():
         "SECRET_KEY is publicly known: it is in the wordlist attackers try first"
     )
     assert DOCS_KEY not in problem
+    for old in ("hunter2", "a" * 40, "the-default-key-of-this-app-123456"):
+        problem = strength.find_problem(secrets.token_hex(32), [old])
+        assert problem.startswith("SECRET_KEY_FALLBACKS[0] ")
+        assert old not in problem
+
+
+def test_type_problems_are_one_line():
+    key = secrets.token_hex(32)
+    assert strength.type_problem(b"x" * 32, []).startswith(
+        "SECRET_KEY is not text but bytes"
+    )
+    assert strength.type_problem(key, "old") == (
+        'SECRET_KEY_FALLBACKS is not a list of keys, e.g. ["old key"]'
+    )
+    assert strength.type_problem(key, ["ok", 1]) == (
+        "SECRET_KEY_FALLBACKS[1] is not text but int"
+    )
+    assert strength.type_problem(key, ("a", "b")) is None
+
+
+def test_too_short_to_hide():
+    # debug pages can only be scrubbed of keys of 16 characters or more
+    assert strength.too_short_to_hide("a" * 15)
+    assert strength.too_short_to_hide("a" * 16, ["b" * 15])
+    assert not strength.too_short_to_hide("a" * 16, ["b" * 16])
 
 
 @pytest.mark.parametrize(
