@@ -119,6 +119,12 @@ CONSONANTS = "bkzqpwtvmcrxjnlgdsfhbqzkwptmvcxrnjglds"
 # words the estimate takes out: what is left of a key after them counts
 WORDY = "mysecretkeyforthis"
 MIDDLE = CONSONANTS[:18]
+
+
+def interleave(first, second):
+    return "".join(a + b for a, b in zip(first, second, strict=True))
+
+
 # four words, one or two of them letters only
 PROSE = "correct {} 7x9k2mqz8w4v 3j5nbx7q2p9r"
 # a block of letters beyond Latin-1 repeated, two of them changed
@@ -149,6 +155,18 @@ SPRINKLED = "".join(c + d for c, d in zip(CONSONANTS, "83920571946275", strict=F
         pytest.param(PROSE.format("horse"), "words of text", id="half-words"),
         pytest.param(PROSE.format("8m2k4z7q"), None, id="a-quarter-words"),
         pytest.param(CYRILLIC, "small changes", id="near-repeat-cyrillic"),
+        pytest.param("3141592k6535897q9323846z2643383w", None, id="pi-by-7"),
+        pytest.param("31415926k53589793q23846264z3383279", "constant", id="pi-by-8"),
+        pytest.param(
+            interleave("abcdefghzqxjvkwp", "12345678mqzvxkjw"),
+            "interleaves",
+            id="interleaved-half-walks",
+        ),
+        pytest.param(
+            interleave("abcdefgzqxjvkwpm", "1234567mqzvxkjwb"),
+            None,
+            id="interleaved-under-half",
+        ),
         pytest.param(
             "secret839205719462750318462970153846297031586", None, id="long-number"
         ),
