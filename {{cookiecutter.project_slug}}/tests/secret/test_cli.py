@@ -789,6 +789,12 @@ def test_without_git_the_gitignore_is_read(project_dir, monkeypatch):
     assert envfile.gitignored(str(project_dir / "key")) is False
 
 
+def test_asking_git_prints_nothing(project_dir, capfd):
+    # outside a repository git says "fatal: not a git repository" on stderr
+    assert envfile.gitignored(str(project_dir / ".env")) is None
+    assert capfd.readouterr() == ("", "")
+
+
 def test_a_comment_in_the_gitignore_ignores_nothing(project_dir):
     # as git reads it: a line starting with # is a comment, even one naming a file
     (project_dir / "pyproject.toml").write_text("")

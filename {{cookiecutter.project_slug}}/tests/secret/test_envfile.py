@@ -128,6 +128,15 @@ def test_create_env_failure_leaves_no_file(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_owned_by_me_compares_user_ids_by_value(monkeypatch):
+    # a uid such as 1000 is a new int object each time it is computed
+    info = os.stat_result((0o100600, 0, 0, 1, 100_000, 0, 0, 0, 0, 0))
+    monkeypatch.setattr(os, "geteuid", lambda: int("100000"), raising=False)
+    assert envfile.owned_by_me(info)
+    monkeypatch.setattr(os, "geteuid", lambda: int("100001"), raising=False)
+    assert not envfile.owned_by_me(info)
+
+
 def test_create_env_refuses_a_folder(tmp_path):
     (tmp_path / ".env").mkdir()
     with pytest.raises(envfile.KeyFileError) as error:

@@ -155,6 +155,8 @@ SPRINKLED = "".join(c + d for c, d in zip(CONSONANTS, "83920571946275", strict=F
         pytest.param(PROSE.format("horse"), "words of text", id="half-words"),
         pytest.param(PROSE.format("8m2k4z7q"), None, id="a-quarter-words"),
         pytest.param(CYRILLIC, "small changes", id="near-repeat-cyrillic"),
+        pytest.param("2024-01-15T10:30:00" + CONSONANTS[:17], "date", id="half-date"),
+        pytest.param("2024-01-15T10:30:00" + CONSONANTS[:18], None, id="under-half"),
         pytest.param("3141592k6535897q9323846z2643383w", None, id="pi-by-7"),
         pytest.param("31415926k53589793q23846264z3383279", "constant", id="pi-by-8"),
         pytest.param(
