@@ -1,3 +1,4 @@
+import contextlib
 import json
 import os
 import secrets
@@ -699,13 +700,25 @@ def test_another_users_lock_is_refused(flask_secret, project_dir, monkeypatch):
     assert f"{lock} belongs to another user; remove it" in result.output
 
 
-def test_a_held_lock_times_out_in_one_line(flask_secret, project_dir, monkeypatch):
+@contextlib.contextmanager
+def lock_held(project_dir, let_go_after=None):
+    """Hold .env.lock as another command would (flock locks belong to the
+    open file: a second open() waits), letting go after some seconds."""
     fcntl = pytest.importorskip("fcntl", reason="POSIX locks; Windows uses msvcrt")
-    key, env, _ = export_setup(project_dir)
-    monkeypatch.setattr(editing, "LOCK_WAIT", 0.2)
     with open(project_dir / ".env.lock", "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        # flock locks belong to the open file: a second open() waits
+        timer = threading.Timer(let_go_after or 0, fcntl.flock, (held, fcntl.LOCK_UN))
+        if let_go_after:
+            timer.start()
+        yield
+        if let_go_after:
+            timer.join()
+
+
+def test_a_held_lock_times_out_in_one_line(flask_secret, project_dir, monkeypatch):
+    key, env, _ = export_setup(project_dir)
+    monkeypatch.setattr(editing, "LOCK_WAIT", 0.2)
+    with lock_held(project_dir):
         result = flask_secret("rotate")
     assert result.exit_code == 1
     assert result.output.splitlines() == [
@@ -715,15 +728,10 @@ def test_a_held_lock_times_out_in_one_line(flask_secret, project_dir, monkeypatc
 
 
 def test_a_lock_let_go_within_the_wait_is_taken(flask_secret, project_dir, monkeypatch):
-    fcntl = pytest.importorskip("fcntl", reason="POSIX locks; Windows uses msvcrt")
     _, env, _ = export_setup(project_dir)
     monkeypatch.setattr(editing, "LOCK_WAIT", 0.8)
-    with open(project_dir / ".env.lock", "w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        timer = threading.Timer(0.2, fcntl.flock, (held, fcntl.LOCK_UN))
-        timer.start()
+    with lock_held(project_dir, let_go_after=0.2):
         result = flask_secret("rotate")
-        timer.join()
     assert result.exit_code == 0, result.output
     assert len(keys_in(env)[1]) == 1
 
