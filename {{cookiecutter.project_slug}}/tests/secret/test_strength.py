@@ -119,6 +119,7 @@ CONSONANTS = "bkzqpwtvmcrxjnlgdsfhbqzkwptmvcxrnjglds"
 # words the estimate takes out: what is left of a key after them counts
 WORDY = "mysecretkeyforthis"
 MIDDLE = CONSONANTS[:18]
+DOUBLED = "".join(c * 2 for c in CONSONANTS[:20])
 
 
 def interleave(first, second):
@@ -158,6 +159,14 @@ SPRINKLED = "".join(c + d for c, d in zip(CONSONANTS, "83920571946275", strict=F
         pytest.param("2024-01-15T10:30:00" + CONSONANTS[:17], "date", id="half-date"),
         pytest.param("2024-01-15T10:30:00" + CONSONANTS[:18], None, id="under-half"),
         pytest.param("3141592k6535897q9323846z2643383w", None, id="pi-by-7"),
+        # 18 runs of two and 4 of one are 22 runs, 0.55 of 40; 23 are fewer doubles
+        pytest.param(DOUBLED[:36] + "XYZQ", "doubles", id="22-runs-of-40"),
+        pytest.param(DOUBLED[:34] + "XYZQWR", None, id="23-runs-of-40"),
+        # a block of 10 four times over: 18 of 30 characters (0.6) as before
+        pytest.param("bkzqpwtvmcbLzqpNZvmWbkzqXwXvmcRkzqXwHWmc", "changes", id="18/30"),
+        pytest.param("bkzqpwtvmcbkzGpLtvmNbkzqpwtQMcbYzqpwRvmY", None, id="17/30"),
+        pytest.param(interleave(CONSONANTS[:16], "12345678abcdefgh"), None, id="odd"),
+        pytest.param(interleave("12345678abcdefgh", CONSONANTS[:16]), None, id="even"),
         pytest.param("31415926k53589793q23846264z3383279", "constant", id="pi-by-8"),
         pytest.param(
             interleave("abcdefghzqxjvkwp", "12345678mqzvxkjw"),
