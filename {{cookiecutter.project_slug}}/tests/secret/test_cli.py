@@ -778,6 +778,7 @@ def test_a_tracked_file_is_not_gitignored(project_dir):
         (".env\n", True),
         ("*.env\n!.env\n", False),
         ("# .env\n", False),
+        ("# private\n.env\n", True),
         ("sub/.env\n", False),  # patterns with a slash are not read
         (".env.*\n", False),
     ],

@@ -118,6 +118,20 @@ def test_create_env_never_follows_a_link(tmp_path):
     assert not (tmp_path / "missing").exists()
 
 
+def test_a_change_syncs_the_new_file_then_its_folder(tmp_path, monkeypatch):
+    # so that after a power cut .env holds the old keys or the new ones
+    env = env_with(tmp_path, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    synced, fsync = [], os.fsync
+
+    def spying_fsync(fd):
+        synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
+        fsync(fd)
+
+    monkeypatch.setattr(envfile.os, "fsync", spying_fsync)
+    change(editing.rotate, env, 3)
+    assert synced == (["file", "folder"] if os.name == "posix" else ["file"])
+
+
 def test_create_env_failure_leaves_no_file(tmp_path, monkeypatch):
     def fail(fd):
         raise OSError(28, "No space left on device")
@@ -647,8 +661,9 @@ def test_windows_without_icacls_writes_no_key(tmp_path, monkeypatch):
     monkeypatch.setattr(envfile.os, "name", "nt")
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setenv("USERNAME", "ada")
-    with pytest.raises(envfile.KeyFileError, match="icacls could not run"):
+    with pytest.raises(envfile.KeyFileError) as error:
         envfile.create_env(str(tmp_path / ".env"))
+    assert str(error.value).endswith("icacls could not run: No such file or directory")
     assert list(tmp_path.iterdir()) == []
 
 
