@@ -331,11 +331,23 @@ def test_keys_are_written_plain_and_lists_quoted(tmp_path):
 
 def test_rotate_rewrites_the_last_of_two_key_lines_and_drops_the_other(tmp_path):
     first, second = secrets.token_hex(32), secrets.token_hex(32)
-    env = env_with(tmp_path, f"FLASK_SECRET_KEY={first}\nFLASK_SECRET_KEY={second}\n")
+    env = env_with(
+        tmp_path,
+        f"A=1\n\n\nFLASK_SECRET_KEY={first}\nB=2\nFLASK_SECRET_KEY={second}\n",
+    )
     change(editing.rotate, str(env), 0)
     text = env.read_text()
     assert first not in text and second not in text
-    assert text.count("FLASK_SECRET_KEY=") == 1
+    # the blank lines before the dropped line stay
+    assert text == f"A=1\n\n\nB=2\nFLASK_SECRET_KEY={key_of(env)}\n"
+
+
+def test_a_change_that_changes_nothing_leaves_the_file_alone(tmp_path):
+    env = env_with(tmp_path, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
+    before = env.stat()
+    assert change(editing.retire, env, 0) == 0
+    after = env.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
 def test_rotate_keeps_each_old_key_once(tmp_path):
