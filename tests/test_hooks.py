@@ -1,4 +1,4 @@
-"""The hooks' functions and the baked envfile module, called directly."""
+"""The hooks' functions, called directly and run as cookiecutter runs them."""
 
 import os
 import shutil
@@ -19,6 +19,8 @@ from tests.helpers import (
 pre_gen = load_module(TEMPLATE / "hooks/pre_gen_project.py", "pre_gen_project")
 post_gen = load_module(TEMPLATE / "hooks/post_gen_project.py", "post_gen_project")
 keyfile = post_gen.load_envfile(TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}")
+# all of them judge the hooks: scripts/mutation.py selects them by this mark
+pytestmark = pytest.mark.hooks
 
 GOOD_VALUES = {
     "project_name": "My Flask App",
