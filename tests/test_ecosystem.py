@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import shlex
+import sys
 import tomllib
 
 import pytest
@@ -258,3 +259,9 @@ def test_mutation_run_selects_tests_by_marker_and_file(default_project):
     assert not [c for c in commands if " -k " in c]
     used = set().union(*map(marker_names, commands))
     assert {"hooks", "wordlist", "slow"} <= used <= markers
+    # every test of the hooks' own module is among those the mark selects
+    collect = [sys.executable, "-m", "pytest", "--co", "-q", "-o", "addopts="]
+    every = run([*collect, "tests/test_hooks.py"], cwd=TEMPLATE).stdout
+    marked = run([*collect, "-m", "hooks", "tests/test_hooks.py"], cwd=TEMPLATE).stdout
+    assert every.splitlines()[:-1] == marked.splitlines()[:-1]
+    assert "tests/test_hooks.py::" in every
