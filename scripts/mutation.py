@@ -14,8 +14,8 @@ changes files in place), `--jobs` at a time. `--baked-only` judges the baked
 modules by the baked project's own suite alone: what a user who keeps only
 the project has to notice a change. `--sample N` runs N mutants per module,
 drawn with a fixed seed, for a figure in minutes rather than hours. Prints
-per module: mutants, killed, survived, and the score (killed / (killed +
-survived)). Survivors:
+per module: its mutants, how many ran (all, or the sample), killed,
+survived, and the score (killed / (killed + survived)). Survivors:
 `cr-report OUT/MODULE.sqlite --show-diff`; the ones judged equivalent are in
 benchmarks/mutation.md with the reason.
 """
@@ -127,6 +127,7 @@ def run_module(name, scratch, out, baked_only=False, sample=None):
     session = out / f"{name}.sqlite"
     session.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    everything = None
     for step in ("init", "exec"):
         subprocess.run(
             [sys.executable, "-m", "cosmic_ray.cli", step, str(config), str(session)],
@@ -136,19 +137,22 @@ def run_module(name, scratch, out, baked_only=False, sample=None):
             env=env,
         )
         if step == "init" and sample:
-            keep_a_sample(session, sample, seed=name)
-    return name, counts(session)
+            everything = keep_a_sample(session, sample, seed=name)
+    mutants, killed, survived = counts(session)
+    return name, (everything or mutants, mutants, killed, survived)
 
 
 def keep_a_sample(session, size, seed):
     """Keep `size` mutants of an initialised session, drawn at random with a
-    fixed seed (the same ones each run of the same code); drop the rest."""
+    fixed seed (the same ones each run of the same code); drop the rest.
+    Return how many there were."""
     with sqlite3.connect(session) as db:
         jobs = sorted(row[0] for row in db.execute("SELECT job_id FROM work_items"))
         kept = set(random.Random(seed).sample(jobs, min(size, len(jobs))))
         dropped = [(job,) for job in jobs if job not in kept]
         for table in ("mutation_specs", "work_items"):
             db.executemany(f"DELETE FROM {table} WHERE job_id = ?", dropped)
+    return len(jobs)
 
 
 def counts(session):
@@ -178,12 +182,15 @@ def main():
             )
             for m in args.modules
         ]
-        print(f"{'module':18} {'mutants':>8} {'killed':>7} {'survived':>9}  score")
+        header = ("module", "of", "run", "killed", "survived")
+        print("{:18} {:>5} {:>5} {:>7} {:>8}  score".format(*header))
         for job in jobs:
-            name, (total, killed, survived) = job.result()
+            name, (everything, mutants, killed, survived) = job.result()
             score = killed / (killed + survived) if killed + survived else 0.0
             print(
-                f"{name:18} {total:8} {killed:7} {survived:9}  {score:6.1%}", flush=True
+                f"{name:18} {everything:5} {mutants:5} {killed:7} {survived:8}"
+                f"  {score:6.1%}",
+                flush=True,
             )
     return 0
 
