@@ -119,6 +119,8 @@ CONSONANTS = "bkzqpwtvmcrxjnlgdsfhbqzkwptmvcxrnjglds"
 # words the estimate takes out: what is left of a key after them counts
 WORDY = "mysecretkeyforthis"
 MIDDLE = CONSONANTS[:18]
+# mixed case and symbols that leetspeak folding leaves alone
+MIXED = "bKzQ#pWtVmC%rXjNlG*dSfHbQ^zKwP~TvMc"
 DOUBLED = "".join(c * 2 for c in CONSONANTS[:20])
 
 
@@ -159,6 +161,8 @@ SPRINKLED = "".join(c + d for c, d in zip(CONSONANTS, "83920571946275", strict=F
         pytest.param("2024-01-15T10:30:00" + CONSONANTS[:17], "date", id="half-date"),
         pytest.param("2024-01-15T10:30:00" + CONSONANTS[:18], None, id="under-half"),
         pytest.param("3141592k6535897q9323846z2643383w", None, id="pi-by-7"),
+        # two-letter words are not counted as words of text, only taken out
+        pytest.param("secret" + "itismyto" * 3 + MIXED[:30], None, id="short-words"),
         # 18 runs of two and 4 of one are 22 runs, 0.55 of 40; 23 are fewer doubles
         pytest.param(DOUBLED[:36] + "XYZQ", "doubles", id="22-runs-of-40"),
         pytest.param(DOUBLED[:34] + "XYZQWR", None, id="23-runs-of-40"),
