@@ -549,13 +549,29 @@ def test_old_keys_read_back_verbatim(tmp_path, old):
     assert json.loads(settings["FLASK_SECRET_KEY_FALLBACKS"]) == [old, other]
 
 
-def test_a_key_that_would_not_read_back_is_refused(tmp_path):
+# python-dotenv expands ${...}: read back, these keys would be longer or shorter
+@pytest.mark.parametrize("expanded", ["${HOME}", "k${FLASK_NO_SUCH_SETTING}!"])
+def test_a_key_that_would_not_read_back_is_refused(tmp_path, expanded):
     env = env_with(tmp_path, f"FLASK_SECRET_KEY={secrets.token_hex(32)}\n")
     before = env.read_bytes()
     refused = pytest.raises(envfile.KeyFileError, match="read FLASK_SECRET_KEY back")
     with refused, editing.editing(str(env)) as edit:
-        edit.keys = editing.Keys("${HOME}" + secrets.token_hex(16))
+        edit.keys = editing.Keys(expanded + secrets.token_hex(16))
     assert env.read_bytes() == before
+
+
+@pytest.mark.parametrize("old", ["", "dev"])
+def test_a_short_old_key_dropped_takes_no_text_with_it(tmp_path, old):
+    # under 16 characters it is in too many words to be taken out of the text
+    key = secrets.token_hex(32)
+    env = env_with(
+        tmp_path,
+        f"# dev settings\nFLASK_SECRET_KEY={key}\n"
+        f"FLASK_SECRET_KEY_FALLBACKS='[\"{old}\"]'\n",
+    )
+    change(editing.rotate, env, 1)
+    assert fallbacks_of(env) == [key]
+    assert env.read_text().startswith("# dev settings\nFLASK_SECRET_KEY=")
 
 
 @pytest.mark.parametrize("length", [32, 8], ids=["hex-64", "hex-16"])
