@@ -147,7 +147,12 @@ def keep_a_sample(session, size, seed):
     fixed seed (the same ones each run of the same code); drop the rest.
     Return how many there were."""
     with sqlite3.connect(session) as db:
-        jobs = sorted(row[0] for row in db.execute("SELECT job_id FROM work_items"))
+        # in the order of the mutations (job ids are random)
+        rows = db.execute(
+            "SELECT job_id FROM mutation_specs ORDER BY start_pos_row,"
+            " start_pos_col, operator_name, occurrence, operator_args"
+        )
+        jobs = [row[0] for row in rows]
         kept = set(random.Random(seed).sample(jobs, min(size, len(jobs))))
         dropped = [(job,) for job in jobs if job not in kept]
         for table in ("mutation_specs", "work_items"):
