@@ -150,28 +150,8 @@ def test_post_gen_hook_imports_the_projects_own_envfile(tmp_path, monkeypatch):
 def test_post_gen_hook_runs_as_a_script(tmp_path, uv, steps):
     """Rendered and run in a new project as cookiecutter runs it: .env made,
     and the next steps for what this machine has (this one is not Windows)."""
-    project = tmp_path / "project"
-    secret = project / "my_flask_app" / "secret"
-    secret.mkdir(parents=True)
-    envfile_source = (
-        TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/secret/envfile.py"
-    )
-    (secret / "envfile.py").write_text(envfile_source.read_text())
-    shutil.copy(TEMPLATE_PROJECT / ".gitignore", project)
-    script = tmp_path / "post_gen_project.py"
-    script.write_text(render_source("post_gen_project.py", GOOD_VALUES))
-    bin_folder = tmp_path / "bin"
-    bin_folder.mkdir()
-    if uv:
-        (bin_folder / "uv").write_text("#!/bin/sh\nexit 1\n")  # never run
-        (bin_folder / "uv").chmod(0o755)
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=project,
-        env={**os.environ, "PATH": str(bin_folder)},
-        capture_output=True,
-        text=True,
-    )
+    project = project_for_the_post_gen_hook(tmp_path)
+    done = run_post_gen_hook(tmp_path, project, uv)
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.splitlines() == [
         "Created .env with a new secret key (owner-only, gitignored).",
@@ -180,6 +160,46 @@ def test_post_gen_hook_runs_as_a_script(tmp_path, uv, steps):
         *steps,
     ]
     assert key_lines(project / ".env")[0].is_hex_256()
+
+
+def test_post_gen_hook_stops_with_one_line(tmp_path):
+    project = project_for_the_post_gen_hook(tmp_path)
+    (project / ".env").mkdir()
+    done = run_post_gen_hook(tmp_path, project, uv=False)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "error: .env is a folder, not a file; move it\n"
+
+
+def project_for_the_post_gen_hook(tmp_path):
+    """Return a new project as the post-generation hook finds it: its
+    envfile module and .gitignore in place."""
+    project = tmp_path / "project"
+    secret = project / "my_flask_app" / "secret"
+    secret.mkdir(parents=True)
+    envfile_source = (
+        TEMPLATE_PROJECT / "{{cookiecutter.project_slug}}/secret/envfile.py"
+    )
+    (secret / "envfile.py").write_text(envfile_source.read_text())
+    shutil.copy(TEMPLATE_PROJECT / ".gitignore", project)
+    return project
+
+
+def run_post_gen_hook(tmp_path, project, uv):
+    """Run the rendered hook in `project` with only a stand-in uv on PATH."""
+    script = tmp_path / "post_gen_project.py"
+    script.write_text(render_source("post_gen_project.py", GOOD_VALUES))
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    if uv:
+        (bin_folder / "uv").write_text("#!/bin/sh\nexit 1\n")  # never run
+        (bin_folder / "uv").chmod(0o755)
+    return subprocess.run(
+        [sys.executable, str(script)],
+        cwd=project,
+        env={**os.environ, "PATH": str(bin_folder)},
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_check_slug_accepts_the_longest():

@@ -163,6 +163,9 @@ SPRINKLED = "".join(c + d for c, d in zip(CONSONANTS, "83920571946275", strict=F
         pytest.param("3141592k6535897q9323846z2643383w", None, id="pi-by-7"),
         # two-letter words are not counted as words of text, only taken out
         pytest.param("secret" + "itismyto" * 3 + MIXED[:30], None, id="short-words"),
+        # 128.2 bits, but half of it words: made up all the same
+        pytest.param("secretflaskdjangoapp" + MIXED[:20], "placeholder", id="wordy"),
+        pytest.param("correct horse 7x9k2mqz8w4v3j5nbx7q2p9r", None, id="three-words"),
         # 18 runs of two and 4 of one are 22 runs, 0.55 of 40; 23 are fewer doubles
         pytest.param(DOUBLED[:36] + "XYZQ", "doubles", id="22-runs-of-40"),
         pytest.param(DOUBLED[:34] + "XYZQWR", None, id="23-runs-of-40"),
