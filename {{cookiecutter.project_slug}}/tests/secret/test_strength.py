@@ -83,6 +83,13 @@ def test_weak_key_only_warns_in_debug(caplog):
     assert DOCS_KEY not in caplog.text
 
 
+def test_testing_in_test_config_lets_tests_use_any_key():
+    weak = "dev"
+    assert create_app({"TESTING": True, "SECRET_KEY": weak}).secret_key == weak
+    with pytest.raises(WeakSecretKeyError, match="too short"):
+        create_app({"TESTING": False, "SECRET_KEY": weak})
+
+
 def test_flask_testing_in_the_environment_relaxes_nothing(project_dir, monkeypatch):
     monkeypatch.setenv("FLASK_TESTING", "true")
     with pytest.raises(WeakSecretKeyError, match="too short"):
