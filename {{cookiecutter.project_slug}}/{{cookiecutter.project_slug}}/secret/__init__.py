@@ -133,9 +133,9 @@ def load_env():
         public = dotenv_values(flaskenv) if os.path.isfile(flaskenv) else {}
     committed = [name for name in SETTINGS if public.get(name)]
     if committed:
-        names, it = " and ".join(committed), "it" if len(committed) == 1 else "them"
+        verb, it = ("is", "it") if len(committed) == 1 else ("are", "them")
         raise KeySourceError(
-            f"{names} {'is' if it == 'it' else 'are'} set in {flaskenv}, which is "
+            f"{' and '.join(committed)} {verb} set in {flaskenv}, which is "
             f"committed to git and which gunicorn does not read: remove {it} there "
             f"and run 'flask secret init' (.env is the place for {it})"
         )

@@ -20,7 +20,7 @@ SHA-1, SHA-2; hex and base64) of its words, of common passwords and of
 placeholder words, and a known key with a few characters added, taken away
 or changed at either end.
 
-known_keys.txt holds a 48-bit SHA-256 prefix, case-folded, of each known key
+known_keys.txt holds a 52-bit SHA-256 prefix, case-folded, of each known key
 that passes the other rules, and of each such digest; no leaked key is stored
 here as text. scripts/known_keys.py in the template repository writes it
 from these rules: run it again whenever a rule changes.
